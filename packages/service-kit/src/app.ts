@@ -1,0 +1,116 @@
+import { existsSync } from "node:fs";
+import { dirname, join } from "node:path";
+import swagger from "@fastify/swagger";
+import swaggerUi from "@fastify/swagger-ui";
+import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
+import Fastify, { type FastifyServerOptions } from "fastify";
+import { Type } from "typebox";
+import type { ServiceConfig } from "./config.ts";
+import { createCosmosStore } from "./cosmos.ts";
+import { ProblemSchema, registerProblemHandlers, sendProblem } from "./problems.ts";
+
+export interface ServiceAppOptions {
+  name: string;
+  description: string;
+  version: string;
+  config: Pick<ServiceConfig, "logLevel" | "seedData" | "cosmos">;
+  /** The service's own Cosmos DB container and the partition key path its reads use. */
+  container: { container: string; partitionKey: string };
+  seed: readonly { id: string }[];
+  /** Extra Fastify options, e.g. a logger stream in tests. */
+  fastify?: FastifyServerOptions;
+}
+
+const HealthSchema = Type.Object({ status: Type.String() });
+
+/**
+ * The Fastify instance every service starts from: JSON logs with secrets redacted, strict request
+ * validation, OpenAPI at /docs/json and Swagger UI at /docs, /healthz and /readyz, and
+ * problem+json for every error; and the service's Cosmos DB store, provisioned in the background
+ * once the app is ready and closed with it. The service registers its own routes on the app.
+ */
+export function createServiceApp(options: ServiceAppOptions) {
+  const app = Fastify({
+    logger: {
+      level: options.config.logLevel,
+      base: { service: options.name },
+      redact: ["req.headers.authorization", "*.key", "*.masterKey", "config.cosmos.key"],
+    },
+    bodyLimit: 64 * 1024,
+    // Reject what is wrong instead of guessing: no type coercion in bodies, no silently dropped fields.
+    ajv: { customOptions: { coerceTypes: false, removeAdditional: false, allErrors: false } },
+    frameworkErrors: (error, _request, reply) => {
+      void sendProblem(reply, 400, `The request is not valid: ${error.message}`);
+    },
+    ...options.fastify,
+  }).withTypeProvider<TypeBoxTypeProvider>();
+
+  const store = createCosmosStore({
+    config: options.config.cosmos,
+    ...options.container,
+    seed: options.config.seedData ? options.seed : [],
+    log: app.log,
+  });
+  app.addHook("onReady", () => {
+    store.start();
+  });
+  app.addHook("onClose", async () => {
+    await store.close();
+  });
+
+  app.addSchema(ProblemSchema);
+  registerProblemHandlers(app);
+
+  void app.register(swagger, {
+    // Name shared schemas by their $id (Problem, Company…) in the OpenAPI document, not def-0.
+    refResolver: {
+      buildLocalReference: (json, _baseUri, _fragment, i) =>
+        typeof json.$id === "string" ? json.$id : `def-${i}`,
+    },
+    openapi: {
+      openapi: "3.0.3",
+      info: {
+        title: `${options.name} service`,
+        description: options.description,
+        version: options.version,
+      },
+    },
+  });
+  // A bundled service (scripts/bundle.mjs) carries Swagger UI's files in static/ beside itself.
+  const bundledStatic = join(dirname(process.argv[1] ?? "."), "static");
+  void app.register(swaggerUi, {
+    routePrefix: "/docs",
+    baseDir: existsSync(join(bundledStatic, "swagger-ui-bundle.js")) ? bundledStatic : undefined,
+  });
+
+  app.get(
+    "/healthz",
+    {
+      schema: {
+        tags: ["health"],
+        summary: "The process is alive",
+        response: { 200: HealthSchema },
+      },
+    },
+    () => ({ status: "ok" }),
+  );
+  app.get(
+    "/readyz",
+    {
+      schema: {
+        tags: ["health"],
+        summary: "The database is reachable and provisioned",
+        response: { 200: HealthSchema, 503: Type.Ref("Problem") },
+      },
+    },
+    async (_request, reply) => {
+      const { ready, reason } = await store.check();
+      if (ready) return { status: "ready" };
+      return sendProblem(reply, 503, `Not ready: ${reason}`, { "retry-after": "2" });
+    },
+  );
+
+  return { app, store };
+}
+
+export type ServiceApp = ReturnType<typeof createServiceApp>["app"];

@@ -1,0 +1,163 @@
+import { readFileSync } from "node:fs";
+
+// Configuration is read from the environment once, at start-up. A bad or missing value stops the
+// process with one line naming the variable, so that nothing fails later in the middle of a request.
+
+export interface CosmosConfig {
+  endpoint: string;
+  key: string;
+  database: string;
+  throughput: number;
+}
+
+export interface ServiceConfig {
+  port: number;
+  host: string;
+  logLevel: string;
+  seedData: boolean;
+  cosmos: CosmosConfig;
+  /** Base URLs of the parent services this service asks, by variable name. */
+  parents: Record<string, string>;
+}
+
+export class ConfigError extends Error {
+  constructor(
+    readonly variable: string,
+    readonly expected: string,
+    found?: string,
+  ) {
+    super(`${variable} ${expected}${found === undefined ? "" : ` (got "${found}")`}`);
+    this.name = "ConfigError";
+  }
+}
+
+type Env = Record<string, string | undefined>;
+
+const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"];
+const BOOLEANS: Record<string, boolean> = {
+  true: true,
+  "1": true,
+  yes: true,
+  false: false,
+  "0": false,
+  no: false,
+};
+
+function value(env: Env, name: string): string | undefined {
+  const raw = env[name]?.trim();
+  return raw === "" ? undefined : raw;
+}
+
+function required(env: Env, name: string, expected: string): string {
+  const raw = value(env, name);
+  if (raw === undefined) throw new ConfigError(name, `is required: ${expected}`);
+  return raw;
+}
+
+function httpUrl(env: Env, name: string): string {
+  const expected = "an http:// or https:// URL, e.g. http://localhost:8081";
+  const raw = required(env, name, expected);
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new ConfigError(name, `must be ${expected}`, raw);
+  }
+  if (url.protocol !== "http:" && url.protocol !== "https:") {
+    throw new ConfigError(name, `must be ${expected}`, raw);
+  }
+  return raw.replace(/\/+$/, "");
+}
+
+function integer(env: Env, name: string, fallback: number, min: number, max: number, step = 1) {
+  const raw = value(env, name);
+  if (raw === undefined) return fallback;
+  const parsed = /^\d+$/.test(raw) ? Number(raw) : NaN;
+  if (!(parsed >= min && parsed <= max && parsed % step === 0)) {
+    const steps = step === 1 ? "" : ` in steps of ${step}`;
+    throw new ConfigError(name, `must be a whole number from ${min} to ${max}${steps}`, raw);
+  }
+  return parsed;
+}
+
+// Cosmos DB account keys are base64. The key's value is never echoed, only what is wrong with it.
+function masterKey(env: Env): string {
+  const direct = value(env, "COSMOSDB_MASTER_KEY");
+  const file = value(env, "COSMOSDB_MASTER_KEY_FILE");
+  if (direct !== undefined && file !== undefined) {
+    throw new ConfigError(
+      "COSMOSDB_MASTER_KEY_FILE",
+      "cannot be set together with COSMOSDB_MASTER_KEY: set one",
+    );
+  }
+  let key = direct;
+  let source = "COSMOSDB_MASTER_KEY";
+  if (file !== undefined) {
+    source = "COSMOSDB_MASTER_KEY_FILE";
+    try {
+      key = readFileSync(file, "utf8").trim();
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code ?? "unreadable";
+      throw new ConfigError(source, `must name a readable file holding the key (${code})`, file);
+    }
+  }
+  if (key === undefined || key === "") {
+    throw new ConfigError(
+      "COSMOSDB_MASTER_KEY",
+      "is required (or COSMOSDB_MASTER_KEY_FILE): the account key",
+    );
+  }
+  if (!/^[A-Za-z0-9+/]+={0,2}$/.test(key) || key.length % 4 !== 0) {
+    throw new ConfigError(source, "must be a base64 account key, as the Azure portal shows it");
+  }
+  return key;
+}
+
+export interface ConfigSpec {
+  defaultPort: number;
+  /** Variables holding the URL of a parent service, e.g. COMPANY_SERVICE_URL. */
+  parents?: string[];
+}
+
+export function loadConfig(env: Env, spec: ConfigSpec): ServiceConfig {
+  const logLevel = value(env, "LOG_LEVEL") ?? "info";
+  if (!LOG_LEVELS.includes(logLevel)) {
+    throw new ConfigError("LOG_LEVEL", `must be one of ${LOG_LEVELS.join(", ")}`, logLevel);
+  }
+  const seedRaw = value(env, "SEED_DATA")?.toLowerCase() ?? "true";
+  const seedData = BOOLEANS[seedRaw];
+  if (seedData === undefined) throw new ConfigError("SEED_DATA", "must be true or false", seedRaw);
+  const database = value(env, "COSMOSDB_DATABASE") ?? "course";
+  if (!/^[^/\\?#]{1,255}$/.test(database)) {
+    throw new ConfigError(
+      "COSMOSDB_DATABASE",
+      "must be 1 to 255 characters without / \\ ? or #",
+      database,
+    );
+  }
+  const host = value(env, "HOST") ?? "0.0.0.0";
+  return {
+    port: integer(env, "PORT", spec.defaultPort, 0, 65535),
+    host,
+    logLevel,
+    seedData,
+    cosmos: {
+      endpoint: httpUrl(env, "COSMOSDB_ENDPOINT_URL"),
+      key: masterKey(env),
+      database,
+      throughput: integer(env, "COSMOSDB_THROUGHPUT", 400, 400, 1_000_000, 100),
+    },
+    parents: Object.fromEntries((spec.parents ?? []).map((name) => [name, httpUrl(env, name)])),
+  };
+}
+
+/** Reads the config or stops the process with exit code 1 and one line naming the variable. */
+export function loadConfigOrExit(spec: ConfigSpec, env: Env = process.env): ServiceConfig {
+  try {
+    return loadConfig(env, spec);
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    process.stderr.write(`Configuration error: ${error.message}\n`);
+    process.exit(1);
+  }
+}

@@ -1,0 +1,174 @@
+import { setTimeout as sleep } from "node:timers/promises";
+import { CosmosClient, type Container, type ItemDefinition } from "@azure/cosmos";
+import type { FastifyBaseLogger } from "fastify";
+import type { CosmosConfig } from "./config.ts";
+import { HttpProblem, unavailable } from "./problems.ts";
+
+// One Cosmos DB container per service. Provisioning (database, container, seed data) runs in the
+// background and is retried with backoff, so a service started before its database keeps running,
+// says why it is not ready on /readyz, and becomes ready by itself when the database answers.
+
+export interface StoreOptions {
+  config: CosmosConfig;
+  container: string;
+  partitionKey: string;
+  seed: readonly ItemDefinition[];
+  log: FastifyBaseLogger;
+  /** How long one database call may take before the request gets a 503. */
+  operationTimeoutMs?: number;
+}
+
+const STATUS_OF_ERROR: Record<number, number> = { 404: 404, 409: 409, 412: 412 };
+
+export function createCosmosStore(options: StoreOptions) {
+  const { config, log } = options;
+  const operationTimeoutMs = options.operationTimeoutMs ?? 2500;
+  const client = new CosmosClient({
+    endpoint: config.endpoint,
+    key: config.key,
+    connectionPolicy: {
+      enableEndpointDiscovery: false,
+      requestTimeout: operationTimeoutMs,
+      retryOptions: {
+        maxRetryAttemptCount: 2,
+        fixedRetryIntervalInMilliseconds: 200,
+        maxWaitTimeInSeconds: 2,
+      },
+    },
+  });
+  const container: Container = client.database(config.database).container(options.container);
+  let ready = false;
+  let reason = "provisioning has not started";
+  let provisioning: Promise<void> | undefined;
+  let closed = false;
+  const stopped = new AbortController();
+
+  async function createIfMissing(create: () => Promise<unknown>) {
+    try {
+      await create();
+    } catch (error) {
+      // Another replica created it between our read and our create: that is what we wanted.
+      if (statusOf(error) !== 409) throw error;
+    }
+  }
+
+  async function provisionOnce() {
+    const signal = AbortSignal.timeout(10_000);
+    await createIfMissing(() =>
+      client.databases.createIfNotExists({ id: config.database }, { abortSignal: signal }),
+    );
+    await createIfMissing(() =>
+      client.database(config.database).containers.createIfNotExists(
+        {
+          id: options.container,
+          partitionKey: { paths: [options.partitionKey] },
+          throughput: config.throughput,
+        },
+        { abortSignal: signal },
+      ),
+    );
+    // Upserts with fixed ids: running this in three replicas at once leaves each item once.
+    await Promise.all(
+      options.seed.map((item) => container.items.upsert(item, { abortSignal: signal })),
+    );
+  }
+
+  function provision(): Promise<void> {
+    provisioning ??= (async () => {
+      for (let attempt = 1, delay = 250; !closed; attempt++, delay = Math.min(delay * 2, 5000)) {
+        try {
+          await provisionOnce();
+          ready = true;
+          reason = "ready";
+          log.info(
+            { container: options.container, seeded: options.seed.length, attempt },
+            "database provisioned",
+          );
+          return;
+        } catch (error) {
+          ready = false;
+          reason = `database not reachable or not provisioned: ${describe(error)}`;
+          log.warn({ attempt, retryInMs: delay, reason }, "database not ready, retrying");
+          await sleep(delay, undefined, { signal: stopped.signal }).catch(() => undefined);
+        }
+      }
+    })().finally(() => {
+      provisioning = undefined;
+    });
+    return provisioning;
+  }
+
+  /** Asks the database whether our container is there; starts provisioning again if it is not. */
+  async function check(): Promise<{ ready: boolean; reason: string }> {
+    if (ready) {
+      try {
+        await container.read({ abortSignal: AbortSignal.timeout(operationTimeoutMs) });
+      } catch (error) {
+        ready = false;
+        reason = `database check failed: ${describe(error)}`;
+        log.warn({ reason }, "database lost, provisioning again");
+      }
+    }
+    if (!ready && !closed) void provision();
+    return { ready, reason };
+  }
+
+  const watch = setInterval(() => void check(), 5000);
+  watch.unref();
+
+  /**
+   * Runs one data operation with a deadline. Cosmos DB status codes that belong to the client
+   * (404, 409, 412) become problems; an unreachable database becomes a fast 503.
+   */
+  async function run<T>(
+    operation: (container: Container, signal: AbortSignal) => Promise<T>,
+  ): Promise<T> {
+    if (!ready) throw unavailable(`The database is not ready yet: ${reason}.`);
+    try {
+      return await operation(container, AbortSignal.timeout(operationTimeoutMs));
+    } catch (error) {
+      if (error instanceof HttpProblem) throw error;
+      const status = statusOf(error);
+      const clientStatus = status === undefined ? undefined : STATUS_OF_ERROR[status];
+      if (clientStatus !== undefined) throw new HttpProblem(clientStatus, describe(error));
+      if (status === 429)
+        throw unavailable("The database is busy (request rate too large); retry shortly.");
+      void check();
+      throw unavailable(`The database did not answer: ${describe(error)}.`);
+    }
+  }
+
+  return {
+    container,
+    run,
+    check,
+    start: () => void provision(),
+    whenReady: async () => {
+      while (!ready && !closed) await provision();
+    },
+    close() {
+      closed = true;
+      clearInterval(watch);
+      stopped.abort();
+      client.dispose();
+      return Promise.resolve();
+    },
+  };
+}
+
+export type CosmosStore = ReturnType<typeof createCosmosStore>;
+
+export function statusOf(error: unknown): number | undefined {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === "number" ? code : undefined;
+}
+
+function describe(error: unknown): string {
+  if (error instanceof Error) {
+    const code = (error as { code?: unknown }).code;
+    const first = error.message.split("\n")[0] ?? "";
+    const prefix = typeof code === "string" || typeof code === "number" ? `${String(code)} ` : "";
+    return `${prefix}${first}`.slice(0, 300);
+  }
+  return String(error);
+}

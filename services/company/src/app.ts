@@ -1,0 +1,22 @@
+import { companies } from "@course/data";
+import { createServiceApp, type ServiceConfig } from "@course/service-kit";
+import type { FastifyServerOptions } from "fastify";
+import { companiesContainer, createCompanyRepository } from "./repository.ts";
+import { companyRoutes } from "./routes.ts";
+
+export const configSpec = { defaultPort: 8001 };
+
+/** Builds the company service without listening, so that tests can use app.inject. */
+export function buildApp(config: ServiceConfig, fastify?: FastifyServerOptions) {
+  const { app, store } = createServiceApp({
+    name: "company",
+    description: "Companies: the top of the company > department > employee tree.",
+    version: "1.0.0",
+    config,
+    container: companiesContainer,
+    seed: companies,
+    fastify,
+  });
+  void app.register(companyRoutes, { companies: createCompanyRepository(store) });
+  return app;
+}
