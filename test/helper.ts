@@ -20,8 +20,8 @@ export function testEnv(endpoint: string, overrides: Record<string, string | und
     LOG_LEVEL: "silent",
     PORT: "0",
     HOST: "127.0.0.1",
-    COMPANY_SERVICE_URL: "http://127.0.0.1:9",
-    DEPARTMENT_SERVICE_URL: "http://127.0.0.1:9",
+    COMPANY_SERVICE_URL: DOWN_URL,
+    DEPARTMENT_SERVICE_URL: DOWN_URL,
     ...overrides,
   };
 }
@@ -52,3 +52,17 @@ export async function build(
   await waitUntilReady(app);
   return app;
 }
+
+/** Builds a service, listens on a free port of 127.0.0.1, and returns its base URL. */
+export async function serve(
+  t: TestContext,
+  buildApp: BuildApp,
+  spec: { defaultPort: number; parents?: string[] },
+  env: Record<string, string | undefined>,
+) {
+  const app = await build(t, buildApp, spec, env);
+  return app.listen({ port: 0, host: "127.0.0.1" });
+}
+
+/** A URL where nothing listens: a parent service that is down. */
+export const DOWN_URL = "http://127.0.0.1:9";

@@ -151,6 +151,13 @@ export function loadConfig(env: Env, spec: ConfigSpec): ServiceConfig {
   };
 }
 
+/** The URL of a parent service named in the service's ConfigSpec. */
+export function parentUrl(config: ServiceConfig, variable: string): string {
+  const url = config.parents[variable];
+  if (url === undefined) throw new Error(`${variable} is not in this service's ConfigSpec.parents`);
+  return url;
+}
+
 /** Reads the config or stops the process with exit code 1 and one line naming the variable. */
 export function loadConfigOrExit(spec: ConfigSpec, env: Env = process.env): ServiceConfig {
   try {

@@ -1,3 +1,4 @@
+import { setMaxListeners } from "node:events";
 import { setTimeout as sleep } from "node:timers/promises";
 import { CosmosClient, type Container, type ItemDefinition } from "@azure/cosmos";
 import type { FastifyBaseLogger } from "fastify";
@@ -54,6 +55,7 @@ export function createCosmosStore(options: StoreOptions) {
 
   async function provisionOnce() {
     const signal = AbortSignal.timeout(10_000);
+    setMaxListeners(options.seed.length + 10, signal); // one listener per seed upsert below
     await createIfMissing(() =>
       client.databases.createIfNotExists({ id: config.database }, { abortSignal: signal }),
     );

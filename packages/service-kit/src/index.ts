@@ -3,6 +3,7 @@ export {
   ConfigError,
   loadConfig,
   loadConfigOrExit,
+  parentUrl,
   type ServiceConfig,
   type CosmosConfig,
 } from "./config.ts";

@@ -1,0 +1,33 @@
+import { departments } from "@course/data";
+import {
+  createParentService,
+  createServiceApp,
+  parentUrl,
+  type ServiceConfig,
+} from "@course/service-kit";
+import type { FastifyServerOptions } from "fastify";
+import { createDepartmentRepository, departmentsContainer } from "./repository.ts";
+import { departmentRoutes } from "./routes.ts";
+
+export const configSpec = { defaultPort: 8002, parents: ["COMPANY_SERVICE_URL"] };
+
+/** Builds the department service without listening, so that tests can use app.inject. */
+export function buildApp(config: ServiceConfig, fastify?: FastifyServerOptions) {
+  const { app, store } = createServiceApp({
+    name: "department",
+    description: "Departments of a company. A department is created only in a company that exists.",
+    version: "1.0.0",
+    config,
+    container: departmentsContainer,
+    seed: departments,
+    fastify,
+  });
+  void app.register(departmentRoutes, {
+    departments: createDepartmentRepository(store),
+    companyService: createParentService({
+      noun: "company",
+      baseUrl: parentUrl(config, "COMPANY_SERVICE_URL"),
+    }),
+  });
+  return app;
+}

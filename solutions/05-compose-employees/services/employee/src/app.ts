@@ -1,0 +1,34 @@
+import { employees } from "@course/data";
+import {
+  createParentService,
+  createServiceApp,
+  parentUrl,
+  type ServiceConfig,
+} from "@course/service-kit";
+import type { FastifyServerOptions } from "fastify";
+import { createEmployeeRepository, employeesContainer } from "./repository.ts";
+import { employeeRoutes } from "./routes.ts";
+
+export const configSpec = { defaultPort: 8003, parents: ["DEPARTMENT_SERVICE_URL"] };
+
+/** Builds the employee service without listening, so that tests can use app.inject. */
+export function buildApp(config: ServiceConfig, fastify?: FastifyServerOptions) {
+  const { app, store } = createServiceApp({
+    name: "employee",
+    description:
+      "Employees of a department. An employee is created only in a department that exists.",
+    version: "1.0.0",
+    config,
+    container: employeesContainer,
+    seed: employees,
+    fastify,
+  });
+  void app.register(employeeRoutes, {
+    employees: createEmployeeRepository(store),
+    departmentService: createParentService({
+      noun: "department",
+      baseUrl: parentUrl(config, "DEPARTMENT_SERVICE_URL"),
+    }),
+  });
+  return app;
+}
