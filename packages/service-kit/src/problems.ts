@@ -64,14 +64,19 @@ const FRAMEWORK_DETAILS: Record<string, string> = {
 };
 
 function detailFor(error: FastifyError, request: FastifyRequest): string {
-  if (error.validation) {
+  const [first] = error.validation ?? [];
+  if (first) {
+    // e.g. "Invalid body: founded must be integer", "Invalid params: companyId must match pattern…"
     const where = error.validationContext ?? "request";
-    return `Invalid ${where}: ${error.message.replace(/^(body|params|querystring|headers)\/?/, "")}`.trim();
+    const field = first.instancePath.replace(/^\//, "").replaceAll("/", ".");
+    const extra = first.params.additionalProperty;
+    if (typeof extra === "string") return `Invalid ${where}: "${extra}" is not a known field.`;
+    return `Invalid ${where}: ${field === "" ? where : field} ${first.message ?? "is not valid"}.`;
   }
   const known = FRAMEWORK_DETAILS[error.code];
   if (known) return known;
   if (error instanceof SyntaxError || error.code === "FST_ERR_CTP_INVALID_JSON_BODY") {
-    return `The body is not valid JSON: ${error.message}`;
+    return "The body is not valid JSON: check its quotes, commas and brackets.";
   }
   return `${request.method} ${request.url.slice(0, 200)} failed: ${error.message}`;
 }

@@ -1,0 +1,103 @@
+import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
+import { writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { test } from "node:test";
+import { LOCAL_COSMOS_KEY } from "@course/cosmosdb";
+import { loadConfig } from "../src/config.ts";
+
+const valid = {
+  COSMOSDB_ENDPOINT_URL: "http://localhost:8081",
+  COSMOSDB_MASTER_KEY: LOCAL_COSMOS_KEY,
+  COMPANY_SERVICE_URL: "http://company:8001",
+};
+const spec = { defaultPort: 8002, parents: ["COMPANY_SERVICE_URL"] };
+const without = (env: NodeJS.ProcessEnv, name: string) =>
+  Object.fromEntries(Object.entries(env).filter(([key]) => key !== name));
+const keyFile = join(tmpdir(), `course-key-${process.pid}`);
+writeFileSync(keyFile, `${LOCAL_COSMOS_KEY}\n`);
+
+test("a valid environment gives a typed config with defaults", () => {
+  const config = loadConfig(valid, spec);
+  assert.equal(config.port, 8002);
+  assert.equal(config.host, "0.0.0.0");
+  assert.equal(config.seedData, true);
+  assert.deepEqual(config.cosmos, {
+    endpoint: "http://localhost:8081",
+    key: LOCAL_COSMOS_KEY,
+    database: "course",
+    throughput: 400,
+  });
+  assert.deepEqual(config.parents, { COMPANY_SERVICE_URL: "http://company:8001" });
+});
+
+test("the key can come from a file (compose secrets)", () => {
+  const rest = without(valid, "COSMOSDB_MASTER_KEY");
+  assert.equal(
+    loadConfig({ ...rest, COSMOSDB_MASTER_KEY_FILE: keyFile }, spec).cosmos.key,
+    LOCAL_COSMOS_KEY,
+  );
+});
+
+// Each case: the variable, the value (undefined: missing), and what the one line must say.
+const bad: [string, string | undefined, RegExp][] = [
+  ["COSMOSDB_ENDPOINT_URL", undefined, /COSMOSDB_ENDPOINT_URL is required/],
+  ["COSMOSDB_ENDPOINT_URL", "localhost:8081", /COSMOSDB_ENDPOINT_URL must be an http/],
+  ["COSMOSDB_ENDPOINT_URL", "not a url", /COSMOSDB_ENDPOINT_URL must be an http/],
+  ["COSMOSDB_MASTER_KEY", undefined, /COSMOSDB_MASTER_KEY is required/],
+  ["COSMOSDB_MASTER_KEY", "not-base64!", /COSMOSDB_MASTER_KEY must be a base64 account key/],
+  [
+    "COSMOSDB_MASTER_KEY_FILE",
+    "/nonexistent/key",
+    /COSMOSDB_MASTER_KEY_FILE cannot be set together/,
+  ],
+  ["COSMOSDB_DATABASE", "a/b", /COSMOSDB_DATABASE must be 1 to 255 characters/],
+  [
+    "COSMOSDB_THROUGHPUT",
+    "50",
+    /COSMOSDB_THROUGHPUT must be a whole number from 400 to 1000000 in steps of 100/,
+  ],
+  ["COSMOSDB_THROUGHPUT", "450", /COSMOSDB_THROUGHPUT must be a whole number/],
+  ["COSMOSDB_THROUGHPUT", "lots", /COSMOSDB_THROUGHPUT must be a whole number/],
+  ["PORT", "http", /PORT must be a whole number from 0 to 65535 \(got "http"\)/],
+  ["PORT", "70000", /PORT must be a whole number from 0 to 65535/],
+  ["LOG_LEVEL", "loud", /LOG_LEVEL must be one of fatal, error/],
+  ["SEED_DATA", "maybe", /SEED_DATA must be true or false/],
+  ["COMPANY_SERVICE_URL", undefined, /COMPANY_SERVICE_URL is required/],
+  ["COMPANY_SERVICE_URL", "ftp://company", /COMPANY_SERVICE_URL must be an http/],
+];
+
+test("a missing key file is named", () => {
+  const rest = without(valid, "COSMOSDB_MASTER_KEY");
+  assert.throws(
+    () => loadConfig({ ...rest, COSMOSDB_MASTER_KEY_FILE: "/nonexistent/key" }, spec),
+    /COSMOSDB_MASTER_KEY_FILE must name a readable file holding the key \(ENOENT\)/,
+  );
+});
+
+test("each bad or missing variable stops the service: exit 1, one line, no stack, no key", async () => {
+  const server = join(import.meta.dirname, "../../../services/department/src/server.ts");
+  await Promise.all(
+    bad.map(async ([name, value, message]) => {
+      const set = { ...process.env, ...valid, LOG_LEVEL: "silent", [name]: value };
+      const env = value === undefined ? without(set, name) : set;
+      const child = spawn(process.execPath, ["--import", "tsx", server], {
+        env,
+        stdio: ["ignore", "ignore", "pipe"],
+      });
+      let stderr = "";
+      child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+      const code = await new Promise((resolve) => child.on("exit", resolve));
+      assert.equal(code, 1, `${name}=${String(value)}: ${stderr}`);
+      const lines = stderr.trimEnd().split("\n");
+      assert.equal(lines.length, 1, `${name}: one line, got ${stderr}`);
+      assert.match(lines[0] ?? "", /^Configuration error: /);
+      assert.match(stderr, message);
+      assert.doesNotMatch(
+        stderr,
+        new RegExp(LOCAL_COSMOS_KEY.slice(0, 20).replace(/[+/]/g, "\\$&")),
+      );
+    }),
+  );
+});
