@@ -1,7 +1,7 @@
 // Bundles the service in the current folder into dist/: server.cjs and healthcheck.cjs, single
 // files that need no node_modules, and static/ with Swagger UI's files, which a bundle serves from
-// beside itself (see packages/service-kit/src/app.ts).
-import { cpSync, rmSync } from "node:fs";
+// beside itself (see packages/service-kit/src/app.ts). Run as `npm run build` in a service folder.
+import { cpSync, readFileSync, rmSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -21,6 +21,8 @@ await build({
   legalComments: "none",
   logLevel: "warning",
 });
+const { dependencies = {} } = JSON.parse(readFileSync("package.json", "utf8"));
+if (!("@course/service-kit" in dependencies)) process.exit(0);
 const swaggerUi = dirname(createRequire(join(kit, "package.json")).resolve("@fastify/swagger-ui/package.json"));
 cpSync(join(swaggerUi, "static"), "dist/static", { recursive: true });
 console.log(`bundled ${process.cwd()} into dist/`);

@@ -81,18 +81,13 @@ function integer(env: Env, name: string, fallback: number, min: number, max: num
 }
 
 // Cosmos DB account keys are base64. The key's value is never echoed, only what is wrong with it.
+// A key in COSMOSDB_MASTER_KEY wins over COSMOSDB_MASTER_KEY_FILE (compose passes both: the file is
+// its default secret, the variable what a user put in .env).
 function masterKey(env: Env): string {
-  const direct = value(env, "COSMOSDB_MASTER_KEY");
-  const file = value(env, "COSMOSDB_MASTER_KEY_FILE");
-  if (direct !== undefined && file !== undefined) {
-    throw new ConfigError(
-      "COSMOSDB_MASTER_KEY_FILE",
-      "cannot be set together with COSMOSDB_MASTER_KEY: set one",
-    );
-  }
-  let key = direct;
+  let key = value(env, "COSMOSDB_MASTER_KEY");
   let source = "COSMOSDB_MASTER_KEY";
-  if (file !== undefined) {
+  const file = value(env, "COSMOSDB_MASTER_KEY_FILE");
+  if (key === undefined && file !== undefined) {
     source = "COSMOSDB_MASTER_KEY_FILE";
     try {
       key = readFileSync(file, "utf8").trim();

@@ -47,11 +47,6 @@ const bad: [string, string | undefined, RegExp][] = [
   ["COSMOSDB_ENDPOINT_URL", "not a url", /COSMOSDB_ENDPOINT_URL must be an http/],
   ["COSMOSDB_MASTER_KEY", undefined, /COSMOSDB_MASTER_KEY is required/],
   ["COSMOSDB_MASTER_KEY", "not-base64!", /COSMOSDB_MASTER_KEY must be a base64 account key/],
-  [
-    "COSMOSDB_MASTER_KEY_FILE",
-    "/nonexistent/key",
-    /COSMOSDB_MASTER_KEY_FILE cannot be set together/,
-  ],
   ["COSMOSDB_DATABASE", "a/b", /COSMOSDB_DATABASE must be 1 to 255 characters/],
   [
     "COSMOSDB_THROUGHPUT",
@@ -67,6 +62,11 @@ const bad: [string, string | undefined, RegExp][] = [
   ["COMPANY_SERVICE_URL", undefined, /COMPANY_SERVICE_URL is required/],
   ["COMPANY_SERVICE_URL", "ftp://company", /COMPANY_SERVICE_URL must be an http/],
 ];
+
+test("a key in the environment wins over a key file", () => {
+  const config = loadConfig({ ...valid, COSMOSDB_MASTER_KEY_FILE: "/nonexistent/key" }, spec);
+  assert.equal(config.cosmos.key, LOCAL_COSMOS_KEY);
+});
 
 test("a missing key file is named", () => {
   const rest = without(valid, "COSMOSDB_MASTER_KEY");
