@@ -28,6 +28,8 @@ export function createCosmosStore(options: StoreOptions) {
     endpoint: config.endpoint,
     key: config.key,
     connectionPolicy: {
+      // A single endpoint: the local server advertises https:// locations even over plain HTTP,
+      // and following them would break; a one-region account loses nothing.
       enableEndpointDiscovery: false,
       requestTimeout: operationTimeoutMs,
       retryOptions: {
