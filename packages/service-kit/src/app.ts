@@ -83,32 +83,36 @@ export function createServiceApp(options: ServiceAppOptions) {
     baseDir: existsSync(join(bundledStatic, "swagger-ui-bundle.js")) ? bundledStatic : undefined,
   });
 
-  app.get(
-    "/healthz",
-    {
-      schema: {
-        tags: ["health"],
-        summary: "The process is alive",
-        response: { 200: HealthSchema },
+  // Registered as a plugin so that they load after @fastify/swagger and appear at /docs.
+  void app.register((health, _options, done) => {
+    health.get(
+      "/healthz",
+      {
+        schema: {
+          tags: ["health"],
+          summary: "The process is alive",
+          response: { 200: HealthSchema },
+        },
       },
-    },
-    () => ({ status: "ok" }),
-  );
-  app.get(
-    "/readyz",
-    {
-      schema: {
-        tags: ["health"],
-        summary: "The database is reachable and provisioned",
-        response: { 200: HealthSchema, 503: Type.Ref("Problem") },
+      () => ({ status: "ok" }),
+    );
+    health.get(
+      "/readyz",
+      {
+        schema: {
+          tags: ["health"],
+          summary: "The database is reachable and provisioned",
+          response: { 200: HealthSchema, 503: Type.Ref("Problem") },
+        },
       },
-    },
-    async (_request, reply) => {
-      const { ready, reason } = await store.check();
-      if (ready) return { status: "ready" };
-      return sendProblem(reply, 503, `Not ready: ${reason}`, { "retry-after": "2" });
-    },
-  );
+      async (_request, reply) => {
+        const { ready, reason } = await store.check();
+        if (ready) return { status: "ready" };
+        return sendProblem(reply, 503, `Not ready: ${reason}`, { "retry-after": "2" });
+      },
+    );
+    done();
+  });
 
   return { app, store };
 }
