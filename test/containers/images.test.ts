@@ -167,8 +167,10 @@ test("service images", async (t) => {
         const ui = await waitFor(`http://127.0.0.1:${port}/docs/static/swagger-ui-bundle.js`, 2000);
         assert.ok((await ui.text()).length > 100_000, "Swagger UI's files load from the bundle");
       }
-      const top = (await container.top({ ps_args: "-o uid,args" })) as { Processes: string[][] };
-      const uids = top.Processes.map((row) => Number(row[0]));
+      const top = (await container.top({ ps_args: "-o pid,uid,args" })) as {
+        Processes: string[][];
+      };
+      const uids = top.Processes.map((row) => Number(row[1]));
       assert.ok(
         uids.length > 0 && uids.every((uid: number) => uid !== 0),
         `processes run as ${uids.join(", ")}`,
