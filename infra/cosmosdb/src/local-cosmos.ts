@@ -6,7 +6,9 @@ import { createHttpServer } from "@vercel/cosmosdb-server";
  * the real SDK and keeps everything in memory: a restart starts empty, and the services seed it again.
  */
 export async function startLocalCosmos(port = 0, host = "127.0.0.1") {
-  const server = createHttpServer();
+  // It answers `Connection: close` unless asked to keep connections alive, as Cosmos DB does:
+  // without this every SDK request pays for a new TCP connection.
+  const server = createHttpServer({ keepAlive: true });
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
     server.listen(port, host, resolve);
