@@ -23,6 +23,8 @@ await build({
 });
 const { dependencies = {} } = JSON.parse(readFileSync("package.json", "utf8"));
 if (!("@course/service-kit" in dependencies)) process.exit(0);
-const swaggerUi = dirname(createRequire(join(kit, "package.json")).resolve("@fastify/swagger-ui/package.json"));
+const swaggerUi = dirname(
+  createRequire(join(kit, "package.json")).resolve("@fastify/swagger-ui/package.json"),
+);
 cpSync(join(swaggerUi, "static"), "dist/static", { recursive: true });
 console.log(`bundled ${process.cwd()} into dist/`);

@@ -20,14 +20,22 @@ function find(dir: string): string[] {
 const filters = process.argv.slice(2);
 const files = find(root)
   .filter((file) => filters.length === 0 || filters.some((filter) => file.includes(filter)))
-  .sort((a, b) => Number(a.startsWith("test/containers/")) - Number(b.startsWith("test/containers/")) || a.localeCompare(b));
+  .sort(
+    (a, b) =>
+      Number(a.startsWith("test/containers/")) - Number(b.startsWith("test/containers/")) ||
+      a.localeCompare(b),
+  );
 
 if (files.length === 0) {
   console.error(`No test files match ${filters.join(" ")}`);
   process.exit(1);
 }
-const result = spawnSync(process.execPath, ["--import", "tsx", "--test", "--test-concurrency=1", ...files], {
-  cwd: root,
-  stdio: "inherit",
-});
+const result = spawnSync(
+  process.execPath,
+  ["--import", "tsx", "--test", "--test-concurrency=1", ...files],
+  {
+    cwd: root,
+    stdio: "inherit",
+  },
+);
 process.exit(result.status ?? 1);

@@ -1,0 +1,32 @@
+import { DockerfileParser } from "dockerfile-ast";
+
+// The one thing read from the Dockerfile's text rather than from the image: its stages. An image
+// does not remember how many FROM lines built it.
+
+export interface Stages {
+  count: number;
+  /** Each stage's name (or its index) and base image, with ARG defaults and build args applied. */
+  list: { name: string; from: string }[];
+}
+
+export function readStages(text: string, buildArgs: Record<string, string | undefined> = {}) {
+  const dockerfile = DockerfileParser.parse(text);
+  const values = new Map<string, string>();
+  // Only the ARGs before the first FROM can be used in FROM lines.
+  const firstFrom = dockerfile.getFROMs()[0]?.getRange().start.line ?? Infinity;
+  for (const arg of dockerfile.getARGs()) {
+    if (arg.getRange().start.line > firstFrom) continue;
+    for (const property of arg.getProperties()) {
+      const value = property.getValue();
+      if (value !== null) values.set(property.getName(), value);
+    }
+  }
+  for (const [name, value] of Object.entries(buildArgs)) if (value) values.set(name, value);
+  const substitute = (image: string) =>
+    image.replace(/\$\{?(\w+)\}?/g, (_, name: string) => values.get(name) ?? "");
+  const list = dockerfile.getFROMs().map((from, index) => ({
+    name: from.getBuildStage() ?? String(index),
+    from: substitute(from.getImage() ?? ""),
+  }));
+  return { count: list.length, list } satisfies Stages;
+}

@@ -1,0 +1,296 @@
+import { statfs } from "node:fs/promises";
+import { createServer } from "node:net";
+import { arch } from "node:os";
+import {
+  docker,
+  engineAddress,
+  errorMessage,
+  fetchWithin,
+  repoRoot,
+  runCommand,
+} from "./engine.ts";
+import { bold, dim, FAIL, green, PASS, red, SKIP, wrap } from "./ui.ts";
+
+// `course doctor`: is this machine ready for the class? One line per question, green or red, and
+// for each red line what to do about it.
+
+export interface Finding {
+  id: string;
+  status: "ok" | "fail" | "skip";
+  title: string;
+  detail: string;
+  advice?: string;
+}
+
+export const COURSE_PORTS = [8000, 8001, 8002, 8003, 8081];
+const MIN_FREE_GB = 5;
+const MIN_HUB_PULLS = 20;
+const GB = 1024 ** 3;
+
+const ok = (id: string, title: string, detail: string): Finding => ({
+  id,
+  status: "ok",
+  title,
+  detail,
+});
+const bad = (id: string, title: string, detail: string, advice: string): Finding => ({
+  id,
+  status: "fail",
+  title,
+  detail,
+  advice,
+});
+
+interface EngineInfo {
+  version?: { Version: string; ApiVersion: string; Os: string; Arch: string };
+  info?: { Architecture: string; DockerRootDir: string };
+  error?: string;
+}
+
+async function engine(): Promise<EngineInfo> {
+  try {
+    const version = await docker.version();
+    const info = (await docker.info()) as { Architecture: string; DockerRootDir: string };
+    return { version, info };
+  } catch (error) {
+    return { error: errorMessage(error) };
+  }
+}
+
+async function cli(args: string[]) {
+  try {
+    const result = await runCommand("docker", args);
+    return result.code === 0 ? result.stdout.trim() : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function engineFinding(found: EngineInfo): Finding {
+  if (found.version === undefined)
+    return bad(
+      "engine",
+      "Docker engine",
+      `not reachable at ${engineAddress()}: ${found.error ?? "no answer"}`,
+      "Start Docker Desktop, or the engine (`sudo systemctl start docker`). If DOCKER_HOST or `docker context use` points elsewhere, check it; on Linux, your user may need to be in the docker group.",
+    );
+  const { Version, ApiVersion, Os, Arch } = found.version;
+  const major = Number(Version.split(".")[0]);
+  if (major < 24)
+    return bad(
+      "engine",
+      "Docker engine",
+      `version ${Version} is older than the course needs`,
+      "Install Docker Engine 24 or newer (or a current Docker Desktop): BuildKit cache mounts and compose healthchecks rely on it.",
+    );
+  return ok("engine", "Docker engine", `${Version} (API ${ApiVersion}), ${Os}/${Arch}`);
+}
+
+async function composeFinding(): Promise<Finding> {
+  const version = await cli(["compose", "version", "--short"]);
+  if (version === undefined)
+    return bad(
+      "compose",
+      "Docker Compose v2",
+      "`docker compose` is not available",
+      "Install the compose plugin (Docker Desktop has it; on Linux the docker-compose-plugin package). The old `docker-compose` v1 is not enough.",
+    );
+  const [major = 0, minor = 0] = version.replace(/^v/, "").split(/[.-]/).map(Number);
+  if (major < 2 || (major === 2 && minor < 20))
+    return bad(
+      "compose",
+      "Docker Compose v2",
+      `version ${version}: exercise 5 needs 2.20 or newer (include:)`,
+      "Update Docker Desktop or the docker-compose-plugin package.",
+    );
+  return ok("compose", "Docker Compose v2", version);
+}
+
+async function buildxFinding(): Promise<Finding> {
+  const version = await cli(["buildx", "version"]);
+  return version === undefined
+    ? bad(
+        "buildx",
+        "Docker Buildx",
+        "`docker buildx` is not available",
+        "Install the buildx plugin (Docker Desktop has it; on Linux the docker-buildx-plugin package): the course's builds use BuildKit.",
+      )
+    : ok("buildx", "Docker Buildx", /\bv?\d+\.\d+\.\d+\S*/.exec(version)?.[0] ?? version);
+}
+
+function archFinding(found: EngineInfo): Finding {
+  const machine = found.info?.Architecture ?? arch();
+  const where = found.info ? "the engine" : "this machine (the engine did not answer)";
+  if (/^(x86_64|amd64|x64)$/.test(machine))
+    return ok(
+      "arch",
+      "CPU architecture",
+      `amd64 on ${where}: every image the course uses is published for it`,
+    );
+  if (/^(aarch64|arm64)$/.test(machine))
+    return ok(
+      "arch",
+      "CPU architecture",
+      `arm64 on ${where}: node, alpine and distroless images exist for it; images you build here run on arm64 only, unless built with --platform linux/amd64`,
+    );
+  return bad(
+    "arch",
+    "CPU architecture",
+    `${machine} on ${where}`,
+    "The course's base images are published for amd64 and arm64 only: use a machine (or a Docker Desktop VM) with one of them.",
+  );
+}
+
+async function diskFinding(found: EngineInfo): Promise<Finding> {
+  const candidates = [found.info?.DockerRootDir, repoRoot].filter(
+    (path): path is string => path !== undefined,
+  );
+  for (const path of candidates) {
+    try {
+      const stats = await statfs(path);
+      const free = (stats.bavail * stats.bsize) / GB;
+      const detail = `${free.toFixed(1)} GB free on ${path}`;
+      return free >= MIN_FREE_GB
+        ? ok("disk", "Free disk", detail)
+        : bad(
+            "disk",
+            "Free disk",
+            `${detail}; the class needs about ${String(MIN_FREE_GB)} GB`,
+            "`docker system df` shows what Docker uses; `docker system prune` removes stopped containers, unused networks, dangling images and the build cache.",
+          );
+    } catch {
+      // Not on this machine (a remote engine or a Docker Desktop VM): try the next path.
+    }
+  }
+  return {
+    id: "disk",
+    status: "skip",
+    title: "Free disk",
+    detail: "skipped: could not be measured",
+  };
+}
+
+function portFree(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.once("error", () => {
+      resolve(false);
+    });
+    server.listen(port, "127.0.0.1", () => {
+      server.close(() => {
+        resolve(true);
+      });
+    });
+  });
+}
+
+/** The ports in use on 127.0.0.1, with the container that publishes each, when one does. */
+export async function busyPorts(ports: number[]): Promise<{ port: number; holder?: string }[]> {
+  const busy: number[] = [];
+  for (const port of ports) if (!(await portFree(port))) busy.push(port);
+  if (busy.length === 0) return [];
+  const containers = await docker.listContainers().catch(() => []);
+  return busy.map((port) => {
+    const holder = containers.find((c) => c.Ports.some((p) => p.PublicPort === port));
+    const name = holder?.Names[0]?.replace(/^\//, "") ?? holder?.Id.slice(0, 12);
+    return { port, ...(name ? { holder: name } : {}) };
+  });
+}
+
+export const describeBusy = (busy: { port: number; holder?: string }[]) =>
+  busy.map((b) => `${String(b.port)}${b.holder ? ` (container ${b.holder})` : ""}`).join(", ");
+
+async function portsFinding(): Promise<Finding> {
+  const busy = await busyPorts(COURSE_PORTS);
+  const title = "Course ports";
+  if (busy.length === 0) return ok("ports", title, `${COURSE_PORTS.join(", ")} free on 127.0.0.1`);
+  return bad(
+    "ports",
+    title,
+    `in use: ${describeBusy(busy)}`,
+    busy.some((b) => b.holder)
+      ? "Stop those containers (`docker compose down` in their project, or `docker stop <name>`)."
+      : "Another program listens there: find it (`lsof -i :<port>` or `netstat -ano` on Windows) and stop it.",
+  );
+}
+
+async function hubFinding(offline: boolean): Promise<Finding> {
+  const title = "Docker Hub pulls left";
+  if (offline) return { id: "hub", status: "skip", title, detail: "skipped: --offline" };
+  const repository = "ratelimitpreview/test";
+  let token: string | undefined;
+  try {
+    const { body } = await fetchWithin(
+      `https://auth.docker.io/token?service=registry.docker.io&scope=repository:${repository}:pull`,
+      5000,
+    );
+    token = (JSON.parse(body) as { token?: string }).token;
+  } catch {
+    token = undefined;
+  }
+  if (!token)
+    return { id: "hub", status: "skip", title, detail: "skipped: Docker Hub not reachable" };
+  try {
+    const { response } = await fetchWithin(
+      `https://registry-1.docker.io/v2/${repository}/manifests/latest`,
+      5000,
+      { method: "HEAD", headers: { Authorization: `Bearer ${token}` } },
+    );
+    const limit = response.headers.get("ratelimit-limit");
+    const remaining = response.headers.get("ratelimit-remaining");
+    if (remaining === null || limit === null)
+      return ok("hub", title, "no limit reported for this address");
+    const left = Number(remaining.split(";")[0]);
+    const [total = "?", window = ""] = limit.split(";");
+    const hours = /w=(\d+)/.exec(window)?.[1];
+    const detail = `${String(left)} of ${total} anonymous pulls left${hours ? ` per ${String(Number(hours) / 3600)} h` : ""} for this address`;
+    return left >= MIN_HUB_PULLS
+      ? ok("hub", title, detail)
+      : bad(
+          "hub",
+          title,
+          detail,
+          "A classroom shares one address: sign in (`docker login`, a free account has a higher limit), or load the class's archive (`npm run course -- images load <file>`).",
+        );
+  } catch {
+    return { id: "hub", status: "skip", title, detail: "skipped: Docker Hub not reachable" };
+  }
+}
+
+export async function diagnose(options: { offline: boolean }): Promise<Finding[]> {
+  const found = await engine();
+  const [compose, buildx, disk, ports, hub] = await Promise.all([
+    composeFinding(),
+    buildxFinding(),
+    diskFinding(found),
+    portsFinding(),
+    hubFinding(options.offline),
+  ]);
+  return [engineFinding(found), compose, buildx, archFinding(found), disk, ports, hub];
+}
+
+export function printFindings(findings: Finding[]) {
+  const width = Math.max(60, Math.min(process.stdout.columns || 100, 110));
+  const titleWidth = Math.max(...findings.map((f) => f.title.length));
+  const pad = " ".repeat(titleWidth + 6);
+  const lines = ["", bold("Is this machine ready for the course?"), ""];
+  for (const finding of findings) {
+    const mark =
+      finding.status === "ok" ? green(PASS) : finding.status === "fail" ? red(FAIL) : dim(SKIP);
+    const text = `  ${mark} ${finding.title.padEnd(titleWidth)}  ${wrap(finding.detail, width - pad.length, pad)}`;
+    lines.push(
+      finding.status === "fail" ? red(text) : finding.status === "skip" ? dim(text) : text,
+    );
+    if (finding.advice)
+      lines.push(`${pad}${wrap(`→ ${finding.advice}`, width - pad.length, `${pad}  `)}`);
+  }
+  const failures = findings.filter((f) => f.status === "fail").length;
+  lines.push(
+    "",
+    failures
+      ? red(bold(`${String(failures)} thing${failures === 1 ? "" : "s"} to fix before the class.`))
+      : green(bold("Ready.")),
+    "",
+  );
+  console.log(lines.join("\n"));
+}

@@ -1,0 +1,81 @@
+import { formatSize } from "./engine.ts";
+import { type Check, TITLES } from "./exercises.ts";
+import { bold, dim, FAIL, green, PASS, red, wrap } from "./ui.ts";
+
+// One report per check: printed for a person, or as JSON for a machine (`--json`).
+
+export interface Report {
+  exercise: number;
+  passed: boolean;
+  checks: Check[];
+  image: { tag?: string; id?: string; size?: number; user?: string };
+  /** The container's last log lines, when something about running it failed. */
+  log?: string[];
+}
+
+export function toJson(report: Report): string {
+  return JSON.stringify(
+    {
+      exercise: report.exercise,
+      passed: report.passed,
+      checks: report.checks.map(({ id, passed, found, expected, hint }) => ({
+        id,
+        passed,
+        found,
+        expected,
+        hint,
+      })),
+      image: report.image,
+      ...(report.log ? { log: report.log } : {}),
+    },
+    null,
+    2,
+  );
+}
+
+export function toText(report: Report, command: string): string {
+  const width = Math.max(60, Math.min(process.stdout.columns || 100, 110));
+  const idWidth = Math.max(...report.checks.map((c) => c.id.length), 10);
+  const pad = " ".repeat(idWidth + 6);
+  const lines = ["", bold(`Exercise ${String(report.exercise)}: ${TITLES[report.exercise] ?? ""}`)];
+  for (const check of report.checks) {
+    const mark = check.passed ? green(PASS) : red(FAIL);
+    const id = check.id.padEnd(idWidth);
+    if (check.passed) {
+      lines.push(`  ${mark} ${id}  ${wrap(check.found, width - pad.length, pad)}`);
+      continue;
+    }
+    lines.push(`  ${mark} ${bold(id)}  ${check.title}`);
+    const field = (name: string, text: string) =>
+      `${pad}${dim(name.padEnd(10))}${wrap(text, width - pad.length - 10, `${pad}${" ".repeat(10)}`)}`;
+    lines.push(field("found", check.found));
+    lines.push(field("expected", check.expected));
+    if (check.hint) lines.push(field("hint", check.hint));
+  }
+  const { image } = report;
+  if (image.tag !== undefined) {
+    const facts = [
+      image.size === undefined ? undefined : formatSize(image.size),
+      image.user === undefined ? undefined : `runs as ${image.user}`,
+    ].filter(Boolean);
+    lines.push("", dim(`  Image ${image.tag}${facts.length ? `: ${facts.join(", ")}` : ""}`));
+  }
+  if (report.log?.length) {
+    const building = report.checks.some((c) => c.id === "build" && !c.passed);
+    lines.push("", dim(`  ${building ? "Build output" : "Container log"}, last lines:`));
+    for (const line of report.log.slice(-12)) lines.push(dim(`    ${line.slice(0, width - 4)}`));
+  }
+  const passing = report.checks.filter((c) => c.passed).length;
+  lines.push(
+    "",
+    report.passed
+      ? green(bold(`PASS: all ${String(report.checks.length)} checks pass.`))
+      : red(
+          bold(
+            `FAIL: ${String(passing)} of ${String(report.checks.length)} checks pass. Fix the ${FAIL} lines and run \`${command}\` again.`,
+          ),
+        ),
+    "",
+  );
+  return lines.join("\n");
+}

@@ -1,0 +1,117 @@
+import assert from "node:assert/strict";
+import { setTimeout as sleep } from "node:timers/promises";
+import { test } from "node:test";
+import { needsDocker } from "../../../test/containers/docker.ts";
+import { course, failedIds, fixture, hintOf, leftovers, reportOf, stateDir } from "./helper.ts";
+
+// `course check 1-4` for real, on fixtures built on the offline bases: each must pass, or fail
+// for its reason with a hint, and no container may be left behind. Builds share BuildKit's cache,
+// so after the first one each check takes seconds.
+
+async function check(exercise: number, file: string, state: string, extra: string[] = []) {
+  const result = await course(
+    [
+      "check",
+      String(exercise),
+      "--file",
+      fixture(file),
+      "--tag",
+      `course-test:${file.replace(/\W+/g, "-")}`,
+      ...extra,
+    ],
+    { env: { COURSE_STATE_DIR: state } },
+  );
+  assert.deepEqual(await leftovers(), [], "no container left behind");
+  return result;
+}
+
+test("exercises 3 and 4 pass with a fixture that learned the lesson", async (t) => {
+  if (!(await needsDocker(t))) return;
+  const state = stateDir(t);
+
+  const three = await check(3, "ex3-pass.Dockerfile", state);
+  assert.equal(three.code, 0, reportOf(three.stdout) || three.stdout + three.stderr);
+  assert.match(reportOf(three.stdout), /^PASS: all 10 checks pass\./m);
+
+  const four = await check(4, "ex4-pass.Dockerfile", state, ["--json"]);
+  assert.equal(four.code, 0, four.stdout + four.stderr);
+  const report = JSON.parse(four.stdout) as {
+    exercise: number;
+    passed: boolean;
+    checks: { id: string; passed: boolean; found: string; expected: string; hint: string }[];
+    image: { size: number; user: string };
+  };
+  assert.equal(report.exercise, 4);
+  assert.equal(report.passed, true);
+  assert.deepEqual(
+    report.checks.map((c) => c.id),
+    [
+      "build",
+      "stages",
+      "node-present",
+      "npm-absent",
+      "runtime-files",
+      "path-bin",
+      "launcher-starts",
+      "exec-form",
+      "non-root",
+      "files-readable",
+      "docs-answers",
+      "size",
+    ],
+  );
+  assert.match(report.checks.find((c) => c.id === "size")?.found ?? "", /\(exercise 3: \d+ MB\)/);
+  assert.ok(report.image.size > 0);
+  assert.match(report.image.user, /^uid [1-9]\d* \(app\)$/);
+
+  await t.test("exercise 4 on exercise 3's image: runs as root", async () => {
+    const result = await check(4, "ex3-pass.Dockerfile", state);
+    assert.equal(result.code, 1);
+    assert.deepEqual(failedIds(result.stdout), ["non-root"]);
+    assert.match(reportOf(result.stdout), /found {5}uid 0 \(root\), of the running process/);
+    assert.match(hintOf(result.stdout, "non-root"), /runs as root/);
+  });
+});
+
+for (const [file, failed, hinted] of [
+  ["ex3-npm-left.Dockerfile", ["npm-absent"], /last stage only/],
+  [
+    "ex3-no-path.Dockerfile",
+    ["path-bin", "launcher-starts", "docs-answers"],
+    /npm changes one variable/,
+  ],
+  ["ex3-not-listening.Dockerfile", ["docs-answers"], /On which address and port/],
+  ["build-no-lockfile.Dockerfile", ["build"], /lockfile/],
+] as const) {
+  test(`exercise 3 fails for the right reason: ${file}`, async (t) => {
+    if (!(await needsDocker(t))) return;
+    const result = await check(3, file, stateDir(t), ["--timeout", "5"]);
+    assert.equal(result.code, 1, result.stdout + result.stderr);
+    assert.deepEqual(failedIds(result.stdout), failed);
+    assert.match(hintOf(result.stdout, failed[0]), hinted);
+    for (const id of failed) assert.ok(hintOf(result.stdout, id).length > 20, `hint for ${id}`);
+    assert.match(reportOf(result.stdout), /^FAIL: /m);
+  });
+}
+
+test("Ctrl-C while the API is probed removes the container", async (t) => {
+  if (!(await needsDocker(t))) return;
+  let interrupt: ((signal: NodeJS.Signals) => void) | undefined;
+  const running = course(
+    ["check", "3", "--file", fixture("ex3-not-listening.Dockerfile"), "--timeout", "120"],
+    {
+      env: { COURSE_STATE_DIR: stateDir(t) },
+      onSpawn: (kill) => (interrupt = kill),
+    },
+  );
+  const deadline = Date.now() + 120_000;
+  while ((await leftovers()).every((c) => c.State !== "running")) {
+    assert.ok(Date.now() < deadline, "the container started");
+    await sleep(200);
+  }
+  interrupt?.("SIGINT");
+  const result = await running;
+  assert.equal(result.code, 130, result.stdout + result.stderr);
+  assert.match(result.stderr, /SIGINT: removing what the course created/);
+  assert.deepEqual(await leftovers(), []);
+});

@@ -1,0 +1,46 @@
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { course, fixture } from "./helper.ts";
+
+// What the course command says when it cannot check: no engine, no Dockerfile, a bad argument.
+
+const unreachable = { DOCKER_HOST: "tcp://127.0.0.1:1" };
+
+test("check without an engine: exit 2, and it says why", async () => {
+  const result = await course(["check", "3", "--file", fixture("ex3-pass.Dockerfile")], {
+    env: unreachable,
+  });
+  assert.equal(result.code, 2);
+  assert.match(result.stderr, /no Docker engine answers at tcp:\/\/127\.0\.0\.1:1/);
+  assert.match(result.stderr, /course -- doctor/);
+});
+
+test("check --json without an engine still prints one report", async () => {
+  const result = await course(["check", "4", "--json", "--file", fixture("ex4-pass.Dockerfile")], {
+    env: unreachable,
+  });
+  assert.equal(result.code, 2);
+  const report = JSON.parse(result.stdout) as { exercise: number; passed: boolean; error: string };
+  assert.deepEqual([report.exercise, report.passed], [4, false]);
+  assert.match(report.error, /no Docker engine/);
+});
+
+test("check without a Dockerfile: exit 2, and where to start", async () => {
+  const result = await course(["check", "2", "--file", "api/No.Dockerfile"]);
+  assert.equal(result.code, 2);
+  assert.match(result.stderr, /there is no Dockerfile at api\/No\.Dockerfile/);
+});
+
+test("an exercise that does not exist is refused with the command's help", async () => {
+  const result = await course(["check", "6"]);
+  assert.equal(result.code, 1);
+  assert.match(result.stderr, /an exercise number from 1 to 5/);
+});
+
+test("doctor with an unreachable engine: a red line with advice, exit 1", async () => {
+  const result = await course(["doctor", "--offline"], { env: unreachable });
+  assert.equal(result.code, 1);
+  assert.match(result.stdout, /✖ Docker engine +not reachable at tcp:\/\/127\.0\.0\.1:1/);
+  assert.match(result.stdout, /→ Start Docker Desktop/);
+  assert.match(result.stdout, /– Docker Hub pulls left +skipped: --offline/);
+});
