@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { LOCAL_COSMOS_KEY } from "@course/cosmosdb";
 import { employees } from "@course/data";
+import { checkDocsPage, launchChromium, listRoutes } from "../swagger-ui.ts";
 import { docker, needsDocker, run } from "./docker.ts";
 
 // The whole stack as a trainee starts it, with the key passed as a compose secret and the
@@ -48,6 +49,21 @@ test("docker compose up: the stack runs, healthy and hardened", async (t) => {
     const listed = await json<{ id: string }[]>(await fetch(urls[4] ?? ""));
     const expected = employees.filter((e) => e.departmentId === "northwind-it").map((e) => e.id);
     assert.deepEqual(listed.map((e) => e.id).sort(), expected.sort());
+  });
+
+  await t.test("Swagger UI in Chromium, served by the containers", async (t) => {
+    const browser = await launchChromium(t);
+    if (!browser) return;
+    const urls = {
+      company: "http://127.0.0.1:8001",
+      department: "http://127.0.0.1:8002",
+      employee: "http://127.0.0.1:8003",
+    };
+    for (const route of listRoutes(urls)) {
+      await t.test(route.name, () =>
+        checkDocsPage(browser, route, `docs-${route.name}-container.png`),
+      );
+    }
   });
 
   await t.test(

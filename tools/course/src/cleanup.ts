@@ -42,6 +42,15 @@ export async function cleanupAll(): Promise<string[]> {
 }
 
 let installed = false;
+let interruption: Promise<never> | undefined;
+
+/**
+ * After Ctrl-C, the interrupted command may still finish (its container removed under it); its
+ * verdict no longer counts. This never settles: the signal handler exits with 130.
+ */
+export function interrupted(): Promise<never> | undefined {
+  return interruption;
+}
 
 /** On Ctrl-C (or SIGTERM), stops running docker commands, cleans up and exits with 130. */
 export function cleanUpOnInterrupt() {
@@ -50,7 +59,7 @@ export function cleanUpOnInterrupt() {
   const handler = (signal: NodeJS.Signals) => {
     process.stderr.write(`\n${signal}: removing what the course created…\n`);
     killChildren();
-    void cleanupAll().then((problems) => {
+    interruption = cleanupAll().then((problems) => {
       for (const problem of problems) process.stderr.write(`could not remove ${problem}\n`);
       process.exit(130);
     });

@@ -1,6 +1,6 @@
 import { Command, InvalidArgumentError, Option } from "commander";
 import { checkImage, type CheckOptions } from "./check.ts";
-import { cleanupAll, cleanUpOnInterrupt } from "./cleanup.ts";
+import { cleanupAll, cleanUpOnInterrupt, interrupted } from "./cleanup.ts";
 import { checkCompose } from "./compose.ts";
 import { diagnose, printFindings } from "./doctor.ts";
 import { CouldNotCheck, errorMessage } from "./engine.ts";
@@ -42,6 +42,8 @@ function action<Args extends unknown[]>(
       if (!(error instanceof CouldNotCheck) && process.env.COURSE_DEBUG) console.error(error);
       status = 2;
     }
+    const stopping = interrupted();
+    if (stopping) return stopping;
     for (const problem of await cleanupAll()) console.error(`could not remove ${problem}`);
     process.exit(status);
   };
