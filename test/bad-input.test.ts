@@ -1,10 +1,7 @@
 import assert from "node:assert/strict";
 import { request } from "node:http";
 import { test } from "node:test";
-import * as company from "../services/company/src/app.ts";
-import * as department from "../services/department/src/app.ts";
-import * as employee from "../solutions/05-compose-employees/services/employee/src/app.ts";
-import { serve, startCosmos, testEnv } from "./helper.ts";
+import { serveAll, startCosmos, testEnv } from "./helper.ts";
 
 // A sweep of generated bad requests against every route of every service: none may give a 5xx,
 // every answer is problem+json, and the services are still ready afterwards.
@@ -94,16 +91,8 @@ function badBodies(valid: Record<string, unknown>): Sent["body"][] {
 
 test("bad input sweep: no 5xx, always problem+json, still ready", async (t) => {
   const cosmos = await startCosmos(t);
-  const env = testEnv(cosmos.endpoint);
-  const companyUrl = await serve(t, company.buildApp, company.configSpec, env);
-  const departmentUrl = await serve(t, department.buildApp, department.configSpec, {
-    ...env,
-    COMPANY_SERVICE_URL: companyUrl,
-  });
-  const employeeUrl = await serve(t, employee.buildApp, employee.configSpec, {
-    ...env,
-    DEPARTMENT_SERVICE_URL: departmentUrl,
-  });
+  const urls = await serveAll(t, testEnv(cosmos.endpoint));
+  const [companyUrl, departmentUrl, employeeUrl] = [urls.company, urls.department, urls.employee];
 
   const services = [
     { base: companyUrl, collection: "/companies", body: validBodies.company },
