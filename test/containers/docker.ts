@@ -7,6 +7,9 @@ import Docker from "dockerode";
 // none (a failure when COURSE_REQUIRE_DOCKER=1, as in CI), and image builds with BuildKit.
 
 export const root = join(import.meta.dirname, "../..");
+// A request to a container that is starting or dying can leave Node's fetch waiting on nothing
+// that keeps the process alive; this one's deadline timer does.
+export { fetchWithin } from "../../tools/course/src/engine.ts";
 export const docker = new Docker();
 
 let available: Promise<string | undefined> | undefined;

@@ -4,7 +4,7 @@ import { test } from "node:test";
 import { CosmosClient } from "@azure/cosmos";
 import { LOCAL_COSMOS_KEY } from "@course/cosmosdb";
 import { employees } from "@course/data";
-import { docker, needsDocker, run } from "./docker.ts";
+import { docker, fetchWithin, needsDocker, run } from "./docker.ts";
 
 // What rooms and production do to the stack, each bounded in requests and time: the database
 // killed under load, a parent service stopped, concurrent conditional writers, replicas racing on
@@ -50,8 +50,7 @@ async function load(url: string, workers: number, until: Promise<unknown>, init:
       for (let i = 0; i < 2000 && !done; i++) {
         const started = Date.now();
         try {
-          const response = await fetch(url, { ...init, signal: AbortSignal.timeout(10_000) });
-          await response.arrayBuffer();
+          const { response } = await fetchWithin(url, 10_000, init);
           const type = response.headers.get("content-type") ?? "";
           outcomes.push({ status: response.status, at: started, ms: Date.now() - started, type });
         } catch (error) {
@@ -80,7 +79,7 @@ async function until(check: () => Promise<boolean>, timeoutMs: number, what: str
   return timeoutMs - (deadline - Date.now());
 }
 
-const ok = (url: string) => async () => (await fetch(url)).status === 200;
+const ok = (url: string) => async () => (await fetchWithin(url, 2000)).response.status === 200;
 
 test("fault tests against the running stack", async (t) => {
   if (!(await needsDocker(t))) return;

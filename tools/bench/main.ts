@@ -8,6 +8,7 @@ import { join } from "node:path";
 import { CosmosClient } from "@azure/cosmos";
 import { LOCAL_COSMOS_KEY } from "@course/cosmosdb";
 import Docker from "dockerode";
+import { fetchWithin } from "../course/src/engine.ts";
 import { direct, http, LOAD, type Figures } from "./measure.ts";
 
 const root = join(import.meta.dirname, "../..");
@@ -73,10 +74,10 @@ async function memory(service: string) {
 async function untilOk(url: string, timeoutMs = 30_000) {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    // A deadline on each try: a connection the port proxy accepted but nothing answers must not hang.
-    const response = await fetch(url, { signal: AbortSignal.timeout(1000) }).catch(() => undefined);
-    await response?.arrayBuffer();
-    if (response?.ok) return;
+    // A deadline on each try whose timer holds the process: a connection the port proxy
+    // accepted but nothing answers must not hang, nor let the process drift out.
+    const answer = await fetchWithin(url, 1000).catch(() => undefined);
+    if (answer?.response.ok) return;
     if (Date.now() > deadline) throw new Error(`${url} not ready in ${timeoutMs} ms`);
     await sleep(10);
   }
@@ -320,15 +321,8 @@ Largest idle service: ${mb(maxIdle)} MB.
   console.log(`\n${report}\nWritten to docs/benchmarks.md`);
 }
 
-// Node's fetch can wait on a socket that holds no reference to the event loop, and
-// AbortSignal.timeout's timer holds none either: keep the process up until main() settles.
-const keepAlive = setInterval(() => undefined, 60_000);
-main()
-  .finally(() => {
-    clearInterval(keepAlive);
-  })
-  .catch(async (error: unknown) => {
-    console.error(error);
-    await compose("down", "--timeout", "5").catch(() => undefined);
-    process.exit(1);
-  });
+main().catch(async (error: unknown) => {
+  console.error(error);
+  await compose("down", "--timeout", "5").catch(() => undefined);
+  process.exit(1);
+});
