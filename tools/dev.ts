@@ -7,6 +7,7 @@ import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { LOCAL_COSMOS_KEY, startLocalCosmos } from "@course/cosmosdb";
+import { DATABASE, localUrl, MICROSERVICES } from "@course/stack";
 
 const root = join(import.meta.dirname, "..");
 const envFile = join(root, ".env");
@@ -16,20 +17,23 @@ const colours = { cosmosdb: 35, company: 36, department: 33, employee: 32 } as c
 const prefix = (name: keyof typeof colours) =>
   process.stdout.isTTY ? `\x1b[${colours[name]}m${name.padEnd(10)}\x1b[0m|` : `${name.padEnd(10)}|`;
 
-const services = [
-  { name: "company", dir: "services/company", port: 8001 },
-  { name: "department", dir: "services/department", port: 8002 },
-  { name: "employee", dir: "solutions/05-compose-employees/services/employee", port: 8003 },
-] as const;
+// Each service is told where its parent listens on this machine.
+const parentUrls = Object.fromEntries(
+  MICROSERVICES.flatMap((service) => {
+    const parent = "parent" in service ? service.parent : undefined;
+    const listening = MICROSERVICES.find((s) => s.name === parent?.name);
+    return parent && listening ? [[parent.variable, localUrl(listening)]] : [];
+  }),
+);
 
 async function main() {
   let endpoint = process.env.COSMOSDB_ENDPOINT_URL;
   let key = process.env.COSMOSDB_MASTER_KEY;
   let stopCosmos = () => Promise.resolve();
   if (endpoint === undefined || endpoint === "") {
-    const cosmos = await startLocalCosmos(8081, "127.0.0.1").catch((error: unknown) => {
+    const cosmos = await startLocalCosmos(DATABASE.port, "127.0.0.1").catch((error: unknown) => {
       console.error(
-        `${prefix("cosmosdb")} cannot listen on 127.0.0.1:8081 (${String(error)}); is something else using it?`,
+        `${prefix("cosmosdb")} cannot listen on 127.0.0.1:${String(DATABASE.port)} (${String(error)}); is something else using it?`,
       );
       process.exit(1);
     });
@@ -43,9 +47,9 @@ async function main() {
     console.log(`${prefix("cosmosdb")} using ${endpoint} from the environment (.env)`);
   }
 
-  const children: ChildProcess[] = services.map(({ name, dir, port }) => {
+  const children: ChildProcess[] = MICROSERVICES.map(({ name, folder, port }) => {
     const child = spawn(process.execPath, ["--import", "tsx", "--watch", "src/server.ts"], {
-      cwd: join(root, dir),
+      cwd: join(root, folder),
       stdio: ["ignore", "pipe", "pipe"],
       env: {
         ...process.env,
@@ -53,8 +57,7 @@ async function main() {
         COSMOSDB_MASTER_KEY: key,
         PORT: String(port),
         HOST: process.env.HOST ?? "127.0.0.1",
-        COMPANY_SERVICE_URL: "http://127.0.0.1:8001",
-        DEPARTMENT_SERVICE_URL: "http://127.0.0.1:8002",
+        ...parentUrls,
       },
     });
     for (const stream of [child.stdout, child.stderr]) {

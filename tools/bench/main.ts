@@ -1,44 +1,29 @@
 // `npm run bench`: runs the stack in containers and measures it, side by side in one run, then
 // prints the figures and writes them to docs/benchmarks.md with the machine and the date.
 // Bounded: each load lasts LOAD.seconds at LOAD.connections; nothing here is a pass/fail test.
-import { fork, spawn } from "node:child_process";
+import { fork } from "node:child_process";
 import { readFileSync, writeFileSync } from "node:fs";
 import { cpus, totalmem } from "node:os";
 import { join } from "node:path";
 import { CosmosClient } from "@azure/cosmos";
 import { LOCAL_COSMOS_KEY } from "@course/cosmosdb";
-import Docker from "dockerode";
-import { fetchWithin } from "../course/src/engine.ts";
+import { buildArgs as baseImageArgs, docker, fetchWithin, runCommand } from "@course/cli";
 import { direct, http, LOAD, type Figures } from "./measure.ts";
 
 const root = join(import.meta.dirname, "../..");
-const docker = new Docker();
 const project = "advanced-docker-bench";
 const composeFile = "solutions/05-compose-employees/compose.yaml";
-const buildArgs = ["BUILD_IMAGE", "DISTROLESS_IMAGE", "ALPINE_IMAGE"].flatMap((name) =>
-  process.env[name] ? ["--build-arg", `${name}=${process.env[name] ?? ""}`] : [],
-);
+const buildArgs = baseImageArgs();
 const step = (text: string) => {
   console.log(`\n▶ ${text}`);
 };
 
-function run(command: string, args: string[]) {
-  return new Promise<void>((resolve, reject) => {
-    const child = spawn(command, args, {
-      cwd: root,
-      stdio: ["ignore", "ignore", "pipe"],
-      env: { ...process.env, DOCKER_BUILDKIT: "1" },
-    });
-    let stderr = "";
-    child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
-    child.on("exit", (code) => {
-      if (code === 0) resolve();
-      else
-        reject(
-          new Error(`${command} ${args.join(" ")} exited ${String(code)}\n${stderr.slice(-3000)}`),
-        );
-    });
-  });
+async function run(command: string, args: string[]) {
+  const result = await runCommand(command, args, { cwd: root });
+  if (result.code !== 0)
+    throw new Error(
+      `${command} ${args.join(" ")} exited ${String(result.code)}\n${result.output.slice(-3000)}`,
+    );
 }
 const compose = (...args: string[]) =>
   run("docker", ["compose", "-p", project, "-f", composeFile, ...args]);

@@ -1,21 +1,17 @@
 import { Command, InvalidArgumentError, Option } from "commander";
-import { checkImage, type CheckOptions } from "./check.ts";
-import { cleanupAll, cleanUpOnInterrupt, interrupted } from "./cleanup.ts";
-import { checkCompose } from "./compose.ts";
-import { diagnose, printFindings } from "./doctor.ts";
-import { CouldNotCheck, errorMessage } from "./engine.ts";
-import { loadImages, saveImages } from "./images.ts";
-import { type Report, toJson, toText } from "./report.ts";
-import { sizes } from "./sizes.ts";
-import { red } from "./ui.ts";
+import { EXERCISES, exerciseRange, findExercise } from "./catalogue.ts";
+import { cleanupAll, cleanUpOnInterrupt, interrupted } from "./lib/cleanup.ts";
+import { CouldNotCheck, errorMessage } from "./lib/errors.ts";
+import { red } from "./lib/ui.ts";
 
 // The `course` command: `npm run course -- <command>` from the repository root, or `npx course`.
-// Exit status: 0 all good, 1 something to fix, 2 could not check at all.
+// Each command lives in commands/<name>/ and is loaded only when it runs; what they share is in
+// lib/. Exit status: 0 all good, 1 something to fix, 2 could not check at all, 130 interrupted.
 
 const exerciseNumber = (value: string) => {
   const number = Number(value);
-  if (!Number.isInteger(number) || number < 1 || number > 5)
-    throw new InvalidArgumentError("an exercise number from 1 to 5");
+  if (!Number.isInteger(number) || findExercise(number) === undefined)
+    throw new InvalidArgumentError(`an exercise number from ${exerciseRange()}`);
   return number;
 };
 
@@ -28,7 +24,7 @@ const seconds = (value: string) => {
 /** Runs a command's action, cleans up, and exits with its status (2 when it could not check). */
 function action<Args extends unknown[]>(
   run: (...args: Args) => Promise<number>,
-  onCouldNot?: (message: string, ...args: Args) => void,
+  onCouldNot?: (message: string, ...args: Args) => Promise<void>,
 ) {
   return async (...args: Args) => {
     cleanUpOnInterrupt();
@@ -37,7 +33,7 @@ function action<Args extends unknown[]>(
       status = await run(...args);
     } catch (error) {
       const message = errorMessage(error);
-      if (onCouldNot) onCouldNot(message, ...args);
+      if (onCouldNot) await onCouldNot(message, ...args);
       else console.error(red(`Could not check: ${message}`));
       if (!(error instanceof CouldNotCheck) && process.env.COURSE_DEBUG) console.error(error);
       status = 2;
@@ -53,57 +49,59 @@ interface CheckFlags {
   file?: string;
   context?: string;
   json?: boolean;
-  timeout: number;
+  timeout?: number;
   tag?: string;
   saveFacts?: string;
 }
+
+const kinds = (kind: "image" | "compose") =>
+  EXERCISES.filter((e) => e.kind === kind)
+    .map((e) => e.number)
+    .join(", ");
 
 const program = new Command("course")
   .description(
     "The Advanced Docker course: check an exercise, compare image sizes, ready a classroom",
   )
-  .showHelpAfterError();
+  .showHelpAfterError()
+  .addHelpText(
+    "after",
+    "\nFor output a program reads (--json), run it without npm's banner: `npx course check 3 --json`\nor `npm run -s course -- check 3 --json`.",
+  );
 
 program
   .command("check")
-  .description("build, run and check your Dockerfile (1-4) or your compose file (5)")
-  .argument("<exercise>", "exercise number, 1 to 5", exerciseNumber)
-  .option("-f, --file <path>", "Dockerfile (default api/Dockerfile), or compose file for 5")
-  .option("-c, --context <dir>", "build context (default: api/)")
-  .option("--json", "print one machine-readable report")
-  .option("--timeout <seconds>", "how long the API may take to answer", seconds, 30)
-  .addOption(new Option("--tag <tag>", "tag for the built image").hideHelp())
+  .description(
+    `build, run and check your Dockerfile (${kinds("image")}) or your compose file (${kinds("compose")})`,
+  )
+  .argument("<exercise>", `exercise number, ${exerciseRange()}`, exerciseNumber)
+  .option("-f, --file <path>", "your Dockerfile (default api/Dockerfile), or your compose file")
+  .option("-c, --context <dir>", "build context of a Dockerfile (default: api/)")
+  .option("--json", "print one machine-readable report (pipe it: `npx course check 3 --json`)")
+  .option(
+    "--timeout <seconds>",
+    "how long the API may take to answer (default 30), or the stack to be healthy (180)",
+    seconds,
+  )
+  .addOption(new Option("--tag <tag>", "image tag, or compose project name").hideHelp())
   .addOption(new Option("--save-facts <file>", "record what the checks read").hideHelp())
   .action(
     action(
-      async (exercise: number, flags: CheckFlags) => {
-        const json = flags.json === true;
-        let report: Report;
-        if (exercise === 5) {
-          report = await checkCompose({
-            ...(flags.file ? { file: flags.file } : {}),
-            json,
-            timeout: Math.max(flags.timeout, 180),
-          });
-        } else {
-          const options: CheckOptions = { exercise, json, timeout: flags.timeout };
-          if (flags.file) options.file = flags.file;
-          if (flags.context) options.context = flags.context;
-          if (flags.tag) options.tag = flags.tag;
-          if (flags.saveFacts) options.saveFacts = flags.saveFacts;
-          report = await checkImage(options);
-        }
-        console.log(
-          json ? toJson(report) : toText(report, `npm run course -- check ${String(exercise)}`),
-        );
-        return report.passed ? 0 : 1;
+      async (number: number, flags: CheckFlags) => {
+        const { check } = await import("./commands/check/index.ts");
+        const compose = findExercise(number)?.kind === "compose";
+        return check(number, {
+          json: flags.json === true,
+          timeout: flags.timeout ?? (compose ? 180 : 30),
+          ...(flags.file ? { file: flags.file } : {}),
+          ...(flags.context ? { context: flags.context } : {}),
+          ...(flags.tag ? { tag: flags.tag } : {}),
+          ...(flags.saveFacts ? { saveFacts: flags.saveFacts } : {}),
+        });
       },
-      (message, exercise, flags) => {
-        if (flags.json)
-          console.log(
-            JSON.stringify({ exercise, passed: false, checks: [], image: {}, error: message }),
-          );
-        console.error(red(`Could not check exercise ${String(exercise)}: ${message}`));
+      async (message, number, flags) => {
+        const { printCouldNotCheck } = await import("./commands/check/index.ts");
+        printCouldNotCheck(number, message, flags.json === true);
       },
     ),
   );
@@ -114,9 +112,10 @@ program
   .option("--offline", "use the local base images (BUILD_IMAGE, DISTROLESS_IMAGE), pull nothing")
   .option("--out <dir>", "where to write sizes.svg and sizes.md (default: repository root)")
   .action(
-    action((flags: { offline?: boolean; out?: string }) =>
-      sizes({ offline: flags.offline === true, ...(flags.out ? { out: flags.out } : {}) }),
-    ),
+    action(async (flags: { offline?: boolean; out?: string }) => {
+      const { sizes } = await import("./commands/sizes/index.ts");
+      return sizes({ offline: flags.offline === true, ...(flags.out ? { out: flags.out } : {}) });
+    }),
   );
 
 program
@@ -126,11 +125,8 @@ program
   .option("--json", "print the findings as JSON")
   .action(
     action(async (flags: { offline?: boolean; json?: boolean }) => {
-      const findings = await diagnose({ offline: flags.offline === true });
-      const failed = findings.some((f) => f.status === "fail");
-      if (flags.json) console.log(JSON.stringify({ ok: !failed, findings }, null, 2));
-      else printFindings(findings);
-      return failed ? 1 : 0;
+      const { doctor } = await import("./commands/doctor/index.ts");
+      return doctor({ offline: flags.offline === true, json: flags.json === true });
     }),
   );
 
@@ -145,15 +141,24 @@ images
   .option("--no-pull", "save the images already on this machine, pull nothing")
   .option("--image <name...>", "save these images instead of the class's list")
   .action(
-    action((file: string, flags: { pull: boolean; image?: string[] }) =>
-      saveImages(file, { pull: flags.pull, ...(flags.image ? { images: flags.image } : {}) }),
-    ),
+    action(async (file: string, flags: { pull: boolean; image?: string[] }) => {
+      const { saveImages } = await import("./commands/images/index.ts");
+      return saveImages(file, {
+        pull: flags.pull,
+        ...(flags.image ? { images: flags.image } : {}),
+      });
+    }),
   );
 
 images
   .command("load")
   .description("load an archive written by `course images save`")
   .argument("<file>", "archive to read")
-  .action(action((file: string) => loadImages(file)));
+  .action(
+    action(async (file: string) => {
+      const { loadImages } = await import("./commands/images/index.ts");
+      return loadImages(file);
+    }),
+  );
 
 await program.parseAsync();

@@ -2,8 +2,8 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
-import { evaluate } from "../src/exercises.ts";
-import { type FactsInput, fromRecording, type Recording, summarise } from "../src/facts.ts";
+import { findExercise } from "../src/catalogue.ts";
+import { type FactsInput, fromRecording, type Recording, summarise } from "../src/facts/image.ts";
 
 // The checks of exercises 1 to 4 on recorded facts of the reference solutions' Alpine images
 // (test/fixtures/recorded), and on variations of them that make one lesson fail.
@@ -14,6 +14,13 @@ const recorded = (name: string): FactsInput =>
       readFileSync(join(import.meta.dirname, "fixtures/recorded", `${name}.json`), "utf8"),
     ) as Recording,
   );
+
+/** The checks of an image exercise, run on facts as `course check` runs them. */
+export function evaluate(facts: ReturnType<typeof summarise>) {
+  const exercise = findExercise(facts.exercise);
+  assert.ok(exercise?.kind === "image", `exercise ${String(facts.exercise)} checks an image`);
+  return exercise.rules.map((rule) => rule(facts));
+}
 
 function judge(input: FactsInput, exercise = input.exercise) {
   const checks = evaluate(summarise({ ...input, exercise }));

@@ -4,9 +4,17 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
 import { docker, needsDocker, run } from "../../../test/containers/docker.ts";
-import { PROJECT } from "../src/compose.ts";
+import { PROJECT_PREFIX } from "../src/commands/check/compose.ts";
 import { parseXml } from "./xml.ts";
-import { course, failedIds, fixture, hintOf, leftovers, reportOf, stateDir } from "./helper.ts";
+import {
+  composeLeftovers,
+  course,
+  failedIds,
+  fixture,
+  hintOf,
+  reportOf,
+  stateDir,
+} from "./helper.ts";
 
 // doctor, sizes, images and check 5 against the running engine, with the offline bases.
 
@@ -145,8 +153,7 @@ test("check 5: the reference answer's stack starts healthy and serves the seed e
     "--file",
     "solutions/05-compose-employees/compose.yaml",
   ]);
-  const left = await leftovers(`com.docker.compose.project=${PROJECT}`);
-  assert.deepEqual(left, [], "compose down removed the stack");
+  assert.deepEqual(await composeLeftovers(PROJECT_PREFIX), [], "compose down removed the stack");
   assert.equal(result.code, 0, reportOf(result.stdout) || result.stdout + result.stderr);
   assert.match(reportOf(result.stdout), /✔ employees-route +the seed employees of /);
 });
@@ -157,5 +164,5 @@ test("check 5: a compose file without the employee service fails before starting
   assert.equal(result.code, 1, result.stdout + result.stderr);
   assert.deepEqual(failedIds(result.stdout), ["employee-service"]);
   assert.match(hintOf(result.stdout, "employee-service"), /adds one service of its own/);
-  assert.deepEqual(await leftovers(`com.docker.compose.project=${PROJECT}`), []);
+  assert.deepEqual(await composeLeftovers(PROJECT_PREFIX), []);
 });

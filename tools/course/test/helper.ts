@@ -75,3 +75,18 @@ export function hintOf(stdout: string, id: string): string {
 export async function leftovers(label = "course.check=1") {
   return docker.listContainers({ all: true, filters: { label: [label] } });
 }
+
+/** Containers, networks and volumes of compose projects whose name starts with the prefix. */
+export async function composeLeftovers(prefix: string) {
+  const project = "com.docker.compose.project";
+  const ours = (labels: Record<string, string> | null | undefined) =>
+    labels?.[project]?.startsWith(prefix) === true;
+  const containers = await docker.listContainers({ all: true, filters: { label: [project] } });
+  const networks = await docker.listNetworks({ filters: { label: [project] } });
+  const { Volumes: volumes } = await docker.listVolumes({ filters: { label: [project] } });
+  return [
+    ...containers.filter((c) => ours(c.Labels)).map((c) => `container ${c.Names.join(",")}`),
+    ...networks.filter((n) => ours(n.Labels)).map((n) => `network ${n.Name}`),
+    ...volumes.filter((v) => ours(v.Labels)).map((v) => `volume ${v.Name}`),
+  ];
+}

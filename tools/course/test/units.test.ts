@@ -2,13 +2,13 @@ import assert from "node:assert/strict";
 import { Readable } from "node:stream";
 import { test } from "node:test";
 import { pack } from "tar-stream";
-import { buildHint, firstError } from "../src/build.ts";
-import { renderSvg, renderTable, type SizeRow } from "../src/chart.ts";
-import { readStages } from "../src/dockerfile.ts";
-import { analyseCommand, type ImageConfig } from "../src/facts.ts";
-import { resolvePath, scanTar } from "../src/filesystem.ts";
-import { progressBar } from "../src/images.ts";
-import { demultiplex } from "../src/probe.ts";
+import { buildHint, firstError } from "../src/lib/build.ts";
+import { renderSvg, renderTable, type SizeRow } from "../src/commands/sizes/chart.ts";
+import { readStages } from "../src/facts/dockerfile.ts";
+import { analyseCommand, type ImageConfig } from "../src/facts/image.ts";
+import { resolvePath, scanTar } from "../src/facts/filesystem.ts";
+import { progressBar } from "../src/lib/format.ts";
+import { demultiplex } from "../src/facts/probe.ts";
 import { parseXml } from "./xml.ts";
 
 // The pieces of the course command that need no Docker engine.

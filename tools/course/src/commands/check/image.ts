@@ -1,43 +1,35 @@
 import { existsSync, statSync } from "node:fs";
 import { readFile, writeFile } from "node:fs/promises";
-import { relative, resolve } from "node:path";
-import { build, type BuildResult, buildHint, firstError } from "./build.ts";
-import { readStages, type Stages } from "./dockerfile.ts";
-import { CouldNotCheck, repoRoot, requireEngine, userCwd } from "./engine.ts";
-import { type Check, evaluate, logExcerpt } from "./exercises.ts";
-import { type FactsInput, summarise, toRecording } from "./facts.ts";
-import { inspectImage, runAndProbe } from "./probe.ts";
-import type { Report } from "./report.ts";
-import { readResults, saveResult } from "./results.ts";
-import { outputLines, runTasks } from "./tasks.ts";
+import { resolve } from "node:path";
+import { type ImageExercise, readmeOf } from "../../catalogue.ts";
+import { readStages, type Stages } from "../../facts/dockerfile.ts";
+import { type Facts, type FactsInput, summarise, toRecording } from "../../facts/image.ts";
+import { inspectImage, runAndProbe } from "../../facts/probe.ts";
+import { logExcerpt } from "../../rules/image.ts";
+import type { Check } from "../../rules/types.ts";
+import { build, type BuildResult, buildHint, firstError } from "../../lib/build.ts";
+import { track } from "../../lib/cleanup.ts";
+import { docker, requireEngine } from "../../lib/docker.ts";
+import { CouldNotCheck } from "../../lib/errors.ts";
+import { inRepo, shown, userCwd } from "../../lib/paths.ts";
+import type { Report } from "../../lib/report.ts";
+import { readResults, saveResult } from "../../lib/results.ts";
+import { outputLines, runTasks } from "../../lib/tasks.ts";
+import { type CheckOptions, runId } from "./options.ts";
 
-// `course check 1..4`: build the trainee's Dockerfile, read the image, run it, probe it, and
-// judge the exercise's lesson from what was found.
+// `course check` of an image exercise: build the trainee's Dockerfile under a tag of this run's
+// own, read the image, run it, probe it, and judge the exercise's lesson from what was found.
 
-export interface CheckOptions {
-  exercise: number;
-  file?: string;
-  context?: string;
-  json: boolean;
-  timeout: number;
-  tag?: string;
-  saveFacts?: string;
-}
-
-export const shown = (path: string) => relative(userCwd, path) || ".";
-
-function locate(options: CheckOptions) {
-  const dockerfile = options.file
-    ? resolve(userCwd, options.file)
-    : resolve(repoRoot, "api/Dockerfile");
+function locate(exercise: ImageExercise, options: CheckOptions) {
+  const dockerfile = options.file ? resolve(userCwd, options.file) : inRepo(exercise.file);
   const context = options.context
     ? resolve(userCwd, options.context)
     : options.file
-      ? resolve(repoRoot, "api")
+      ? inRepo(exercise.context)
       : resolve(dockerfile, "..");
   if (!existsSync(dockerfile) || !statSync(dockerfile).isFile())
     throw new CouldNotCheck(
-      `there is no Dockerfile at ${shown(dockerfile)}. Write it first (exercises/0${String(options.exercise)}-*/README.md), or name it with --file.`,
+      `there is no Dockerfile at ${shown(dockerfile)}. Write it first (${readmeOf(exercise)}), or name it with --file.`,
     );
   if (!existsSync(context) || !statSync(context).isDirectory())
     throw new CouldNotCheck(`the build context ${shown(context)} is not a directory.`);
@@ -47,19 +39,35 @@ function locate(options: CheckOptions) {
 interface Ctx {
   build?: BuildResult;
   input?: FactsInput;
+  /** Removes this run's own tag (also on Ctrl-C, and when the run stops half-way). */
+  untag?: () => Promise<void>;
 }
 
-export async function checkImage(options: CheckOptions): Promise<Report> {
-  const { dockerfile, context } = locate(options);
+const untag = (tag: string) =>
+  track(`image:${tag}`, async () => {
+    await docker
+      .getImage(tag)
+      .remove({ noprune: true })
+      .catch(() => undefined);
+  });
+
+/** The name the trainee's latest checked image keeps, for `docker run` and `course sizes`. */
+export const stableTag = (exercise: ImageExercise) => `course-check:ex${String(exercise.number)}`;
+
+export async function checkImage(
+  exercise: ImageExercise,
+  options: CheckOptions,
+): Promise<{ checks: Check[]; passed: boolean; image: Report["image"]; log?: string[] }> {
+  const { dockerfile, context } = locate(exercise, options);
   await requireEngine();
-  const tag = options.tag ?? `course-check:ex${String(options.exercise)}`;
+  const tag = options.tag ?? `course-check:ex${String(exercise.number)}-${runId()}`;
   let stages: Stages | undefined;
   try {
     stages = readStages(await readFile(dockerfile, "utf8"), process.env);
   } catch {
     stages = undefined;
   }
-  const labels = { "course.exercise": String(options.exercise) };
+  const labels = { "course.exercise": String(exercise.number) };
 
   const ctx = await runTasks<Ctx>(
     [
@@ -75,6 +83,7 @@ export async function checkImage(options: CheckOptions): Promise<Report> {
             onLine: (line) => (task.output = line),
           });
           if (!ctx.build.ok) throw new Error(`the build failed: ${firstError(ctx.build.output)}`);
+          if (options.tag === undefined) ctx.untag = untag(tag);
           task.title = `Built ${tag} in ${ctx.build.seconds.toFixed(1)} s`;
         },
       },
@@ -90,9 +99,12 @@ export async function checkImage(options: CheckOptions): Promise<Report> {
             timeoutSeconds: options.timeout,
             onStatus: (text) => (task.output = text),
           });
-          const previous = (await readResults()).filter((r) => r.exercise !== options.exercise);
+          // Sizes are compared with earlier exercises' passing images only.
+          const previous = (await readResults()).filter(
+            (r) => r.exercise !== exercise.number && r.passed,
+          );
           ctx.input = {
-            exercise: options.exercise,
+            exercise: exercise.number,
             image: { tag, ...image },
             ...(stages ? { stages } : {}),
             fs,
@@ -118,7 +130,6 @@ export async function checkImage(options: CheckOptions): Promise<Report> {
   };
   if (!built.ok || ctx.input === undefined) {
     return {
-      exercise: options.exercise,
       passed: false,
       checks: [buildCheck],
       image: { tag },
@@ -134,12 +145,13 @@ export async function checkImage(options: CheckOptions): Promise<Report> {
   }
 
   if (options.saveFacts) await saveFacts(options.saveFacts, ctx.input);
-  const facts = summarise(ctx.input);
-  const checks = [buildCheck, ...evaluate(facts)];
+  const facts: Facts = summarise(ctx.input);
+  const checks = [buildCheck, ...exercise.rules.map((rule) => rule(facts))];
   const passed = checks.every((c) => c.passed);
+  const kept = await keep(exercise, tag, ctx.untag);
   await saveResult({
-    exercise: options.exercise,
-    tag,
+    exercise: exercise.number,
+    tag: kept,
     id: facts.image.id,
     size: facts.image.size,
     passed,
@@ -149,17 +161,28 @@ export async function checkImage(options: CheckOptions): Promise<Report> {
     (c) => !c.passed && ["docs-answers", "launcher-starts"].includes(c.id),
   );
   return {
-    exercise: options.exercise,
     passed,
     checks,
     image: {
-      tag,
+      tag: kept,
       id: facts.image.id,
       size: facts.image.size,
       user: `uid ${String(facts.user.uid)}${facts.user.name ? ` (${facts.user.name})` : ""}`,
     },
     ...(runFailed && facts.run.logTail.length ? { log: logExcerpt(facts.run.logTail) } : {}),
   };
+}
+
+/**
+ * Gives the checked image its stable name (the last check of an exercise wins) and drops this
+ * run's own tag; a tag the user chose stays as it is.
+ */
+async function keep(exercise: ImageExercise, tag: string, untagOwn?: () => Promise<void>) {
+  if (untagOwn === undefined) return tag;
+  const [repo = "", version = "latest"] = stableTag(exercise).split(":");
+  await docker.getImage(tag).tag({ repo, tag: version });
+  await untagOwn();
+  return stableTag(exercise);
 }
 
 /** Writes what the checks read, with the filesystem as a listing, for tests and bug reports. */

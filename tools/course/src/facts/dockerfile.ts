@@ -5,7 +5,7 @@ import { DockerfileParser } from "dockerfile-ast";
 
 export interface Stages {
   count: number;
-  /** Each stage's name (or its index) and base image, with ARG defaults and build args applied. */
+  /** Each stage's name (or `stage N`, counting from 1) and base image, with ARG defaults and build args applied. */
   list: { name: string; from: string }[];
 }
 
@@ -25,7 +25,7 @@ export function readStages(text: string, buildArgs: Record<string, string | unde
   const substitute = (image: string) =>
     image.replace(/\$\{?(\w+)\}?/g, (_, name: string) => values.get(name) ?? "");
   const list = dockerfile.getFROMs().map((from, index) => ({
-    name: from.getBuildStage() ?? String(index),
+    name: from.getBuildStage() ?? `stage ${String(index + 1)}`,
     from: substitute(from.getImage() ?? ""),
   }));
   return { count: list.length, list } satisfies Stages;

@@ -1,20 +1,11 @@
-import { formatSize, MB } from "./engine.ts";
-import type { Facts } from "./facts.ts";
+import type { Facts, LaunchCause } from "../facts/image.ts";
+import { formatSize, list, MB } from "../lib/format.ts";
+import type { Rule as RuleOf } from "./types.ts";
 
-// The checks of exercises 1 to 4: pure functions of the facts read from a built image and a
-// running container. Each failed check says what it found, what it expected, and gives a hint
-// that points at the lesson without writing the Dockerfile for the trainee.
+// The rules of the image exercises (1 to 4): pure functions of the facts read from a built image
+// and a running container. The catalogue (../catalogue.ts) says which exercise uses which.
 
-export interface Check {
-  id: string;
-  title: string;
-  passed: boolean;
-  found: string;
-  expected: string;
-  hint: string;
-}
-
-type Rule = (facts: Facts) => Check;
+type Rule = RuleOf<Facts>;
 
 const ERROR_LINE = /\b\w*Error\b|\berror:|not found|EACCES|EADDRINUSE|denied|cannot|unable/i;
 
@@ -30,34 +21,19 @@ export function logExcerpt(lines: string[], max = 12): string[] {
   return first < 0 ? lines.slice(-max) : lines.slice(first, first + max);
 }
 
-export const TITLES: Record<number, string> = {
-  1: "Node.js on Alpine, by hand",
-  2: "an Alpine image that already has Node.js",
-  3: "a multi-stage build",
-  4: "run as a user that is not root",
-  5: "compose, and a microservice of your own",
-};
-
-const list = (items: string[], max = 3) =>
-  items.length <= max
-    ? items.join(", ")
-    : `${items.slice(0, max).join(", ")} and ${items.length - max} more`;
-
-const osAlpine =
-  (exercise: number): Rule =>
+/** The image is Alpine; the hint says which Alpine image the exercise starts from. */
+export const osAlpine =
+  (hint: string): Rule =>
   ({ os }) => ({
     id: "os-alpine",
     title: "based on Alpine Linux",
     passed: os.id === "alpine",
     found: os.id ? `${os.name ?? os.id} (ID=${os.id} in /etc/os-release)` : "no /etc/os-release",
     expected: "Alpine Linux (ID=alpine in /etc/os-release)",
-    hint:
-      exercise === 1
-        ? "Exercise 1 starts from plain Alpine Linux, the smallest base that still has a package manager. Which image does your FROM line name?"
-        : "Exercise 2 uses the official Node.js image in its Alpine variant: which of its tags on Docker Hub name Alpine?",
+    hint,
   });
 
-const nodePresent: Rule = ({ node, path }) => ({
+export const nodePresent: Rule = ({ node, path }) => ({
   id: "node-present",
   title: "Node.js is in the image",
   passed: node.paths.length > 0,
@@ -71,7 +47,7 @@ const nodePresent: Rule = ({ node, path }) => ({
   hint: "The API is JavaScript: the image that runs it needs Node.js. Which package, or which base image, brings it?",
 });
 
-const nodeFromApk: Rule = ({ node, apkPackages }) => ({
+export const nodeFromApk: Rule = ({ node, apkPackages }) => ({
   id: "node-apk",
   title: "Node.js installed with apk",
   passed: node.fromApk,
@@ -86,7 +62,7 @@ const nodeFromApk: Rule = ({ node, apkPackages }) => ({
   hint: "Exercise 1 installs Node.js by hand, with Alpine's own package manager, on an image that has no Node.js yet. Exercise 2 is where an image brings it for you.",
 });
 
-const nodeOfficial: Rule = ({ node }) => ({
+export const nodeOfficial: Rule = ({ node }) => ({
   id: "node-official",
   title: "Node.js from the official image",
   passed: node.official,
@@ -99,7 +75,7 @@ const nodeOfficial: Rule = ({ node }) => ({
   hint: "Exercise 2 lets the Node.js team maintain Node.js for you: start from an image that already has it instead of adding it yourself.",
 });
 
-const execForm: Rule = ({ command }) => ({
+export const execForm: Rule = ({ command }) => ({
   id: "exec-form",
   title: "CMD in exec form",
   passed: !command.shellForm && command.argv.length > 0,
@@ -113,7 +89,7 @@ const execForm: Rule = ({ command }) => ({
   hint: "The shell form starts /bin/sh -c, and the shell does not pass docker stop's signal on to the app. Which form of CMD starts the program itself?",
 });
 
-const stages: Rule = ({ stages }) => ({
+export const stages: Rule = ({ stages }) => ({
   id: "stages",
   title: "a build stage and a runtime stage",
   passed: (stages?.count ?? 0) >= 2,
@@ -125,7 +101,7 @@ const stages: Rule = ({ stages }) => ({
   hint: "Each FROM starts a new stage, and only the last one becomes the image. What does the build need that the running API does not?",
 });
 
-const npmAbsent: Rule = ({ npm }) => ({
+export const npmAbsent: Rule = ({ npm }) => ({
   id: "npm-absent",
   title: "no npm in the final image",
   passed: npm.length === 0,
@@ -134,7 +110,7 @@ const npmAbsent: Rule = ({ npm }) => ({
   hint: "The final image is the last stage only. Did its base image bring npm along, or did an instruction of that stage install or copy it?",
 });
 
-const runtimeFiles: Rule = ({ workdir }) => ({
+export const runtimeFiles: Rule = ({ workdir }) => ({
   id: "runtime-files",
   title: "only what runs is copied",
   passed: workdir.path !== "/" && workdir.extras.length === 0,
@@ -148,7 +124,7 @@ const runtimeFiles: Rule = ({ workdir }) => ({
   hint: "The runtime stage gets only what you copy from the build stage. What does the API need at run time, and what was only needed to compile it?",
 });
 
-const pathBin: Rule = ({ path, workdir }) => {
+export const pathBin: Rule = ({ path, workdir }) => {
   const bins = path.filter((dir) => /(^|\/)node_modules\/\.bin$/.test(dir));
   return {
     id: "path-bin",
@@ -160,7 +136,24 @@ const pathBin: Rule = ({ path, workdir }) => {
   };
 };
 
-const launcherStarts: Rule = ({ command, run, path }) => {
+/** What the trainee should look at, given why the launcher cannot start (facts.launch). */
+const LAUNCH_HINTS: Record<LaunchCause, (path: string) => string> = {
+  "not-on-path": (path) =>
+    `The launcher is in the image (${path}), but no PATH directory holds it: \`npm start\` finds it because npm puts node_modules/.bin on PATH before it runs a script. Without npm, who makes that change?`,
+  missing: (path) =>
+    `There is no ${path} in the image. Is node_modules copied into the runtime stage, into the app's folder, with fastify-cli among the production dependencies?`,
+  unreadable: (path) =>
+    `The launcher is there, but the user the app runs as may not read it: ${path}. Node.js then says "Cannot find module". Compare the files' owner and mode (\`ls -l\`) with the user's uid (\`id\`): who may read what? COPY --chown gives the files an owner as they are copied.`,
+  "app-missing": (path) =>
+    `The command names ${path}, which is not in the image. Relative paths start from WORKDIR: which folder did you copy dist/ into, and which folder is the working directory?`,
+  "module-type": (path) =>
+    `The app is an ES module, and Node.js knows it from "type": "module" in ${path}. Without that package.json next to dist/, it loads dist/app.js as CommonJS and stops at the first import.`,
+};
+
+const launchHint = (launch: Facts["launch"]) =>
+  launch.cause === undefined ? undefined : LAUNCH_HINTS[launch.cause](launch.path ?? "");
+
+export const launcherStarts: Rule = ({ command, run, path, launch }) => {
   const program = command.program ?? "";
   const runs = run.started && (run.running || run.docs.ok);
   const npmStart = /^(npm|npx)$/.test(program.split("/").at(-1) ?? "");
@@ -183,11 +176,13 @@ const launcherStarts: Rule = ({ command, run, path }) => {
     found,
     expected:
       "the CMD starts the app through its CLI launcher (fastify start …, as npm start does) and keeps running",
-    hint: "Read the start script in package.json and the container's error. Which program does your CMD ask for, where does it live in the image, and how did npm find it?",
+    hint:
+      (!npmStart && command.launcher ? launchHint(launch) : undefined) ??
+      "Read the start script in package.json and the container's error. Which program does your CMD ask for, where does it live in the image, and how did npm find it?",
   };
 };
 
-const nonRoot: Rule = ({ user }) => ({
+export const nonRoot: Rule = ({ user }) => ({
   id: "non-root",
   title: "runs as a user that is not root",
   passed: user.uid > 0,
@@ -196,7 +191,7 @@ const nonRoot: Rule = ({ user }) => ({
   hint: "Unless the image says otherwise, its container runs as root. Which instruction chooses the user, and does that user exist in the final stage?",
 });
 
-const filesReadable: Rule = ({ workdir, user, run }) => {
+export const filesReadable: Rule = ({ workdir, user, run }) => {
   const ok = workdir.unreadable.length === 0;
   return {
     id: "files-readable",
@@ -212,7 +207,7 @@ const filesReadable: Rule = ({ workdir, user, run }) => {
   };
 };
 
-const docsAnswers: Rule = ({ run }) => {
+export const docsAnswers: Rule = ({ run, launch }) => {
   const { docs } = run;
   const last = logSummary(run.logTail);
   let found: string;
@@ -223,10 +218,12 @@ const docsAnswers: Rule = ({ run }) => {
   } else if (!run.started) {
     found = `the container did not start: ${run.startError ?? "unknown error"}`;
     hint =
+      launchHint(launch) ??
       "The engine could not start the container's command. Read the error: which program did it look for?";
   } else if (!run.running) {
     found = `no answer; the container exited with code ${String(run.exitCode ?? "?")}${last ? `: ${last}` : ""}`;
     hint =
+      launchHint(launch) ??
       "The container stopped before the API answered. Its last log lines are below: run the image yourself with docker run and read the first error.";
   } else if (docs.status !== undefined) {
     found = `GET /docs answered ${String(docs.status)}`;
@@ -247,55 +244,69 @@ const docsAnswers: Rule = ({ run }) => {
   };
 };
 
-const size =
-  (exercise: number): Rule =>
+/** How the image's size should compare with an earlier exercise's passing image. */
+export interface SizeGoal {
+  title: string;
+  /** The earlier exercises to compare with, in order of preference. */
+  compareWith: number[];
+  /** passes(size, reference size) */
+  passes: (size: number, reference: number) => boolean;
+  expected: (reference: string) => string;
+  hint: string;
+}
+
+export const sizeRule =
+  (goal?: SizeGoal): Rule =>
   ({ image, previous }) => {
-    const earlier = previous
-      .filter((p) => p.exercise !== exercise)
-      .sort((a, b) => a.exercise - b.exercise);
+    const earlier = [...previous].sort((a, b) => a.exercise - b.exercise);
     const compared = earlier.length
       ? ` (${earlier.map((p) => `exercise ${String(p.exercise)}: ${formatSize(p.size)}`).join(", ")})`
       : "";
     const found = `${formatSize(image.size)}${compared}`;
-    const byExercise = (n: number) => earlier.find((p) => p.exercise === n);
-    if (exercise === 3) {
-      const reference = byExercise(2) ?? byExercise(1);
+    if (goal === undefined)
       return {
         id: "size",
-        title: "smaller than before",
-        passed: reference === undefined || image.size < reference.size,
+        title: "size recorded",
+        passed: true,
         found,
-        expected: reference
-          ? `smaller than your exercise ${String(reference.exercise)} image (${formatSize(reference.size)})`
-          : "smaller than your earlier images (none recorded yet: run `course check 2` to compare)",
-        hint: "Everything the runtime stage installs or copies ships. `docker history` shows what each layer of the final stage adds: which of it does the running API never use?",
+        expected: "recorded, to compare with the next exercises",
+        hint: "",
       };
-    }
-    if (exercise === 4) {
-      const reference = byExercise(3);
-      return {
-        id: "size",
-        title: "a user costs (almost) nothing",
-        passed: reference === undefined || image.size <= reference.size * 1.05 + 5 * MB,
-        found,
-        expected: reference
-          ? `about the size of your exercise 3 image (${formatSize(reference.size)}): a user is a line in /etc/passwd`
-          : "about the size of your exercise 3 image (none recorded yet: run `course check 3` to compare)",
-        hint: "A layer that changes files stores them again. `docker history` shows which layer grew: can the files get their owner when they are copied?",
-      };
-    }
+    const reference = goal.compareWith
+      .map((n) => earlier.find((p) => p.exercise === n))
+      .find((p) => p !== undefined);
     return {
       id: "size",
-      title: "size recorded",
-      passed: true,
+      title: goal.title,
+      passed: reference === undefined || goal.passes(image.size, reference.size),
       found,
-      expected: "recorded, to compare with the next exercises",
-      hint: "",
+      expected: reference
+        ? goal.expected(
+            `your exercise ${String(reference.exercise)} image (${formatSize(reference.size)})`,
+          )
+        : `${goal.expected("your earlier images")}: none passed yet, run \`course check ${String(goal.compareWith[0])}\` to compare`,
+      hint: goal.hint,
     };
   };
 
+export const smallerThan = (compareWith: number[]): SizeGoal => ({
+  title: "smaller than before",
+  compareWith,
+  passes: (size, reference) => size < reference,
+  expected: (reference) => `smaller than ${reference}`,
+  hint: "Everything the runtime stage installs or copies ships. `docker history` shows what each layer of the final stage adds: which of it does the running API never use?",
+});
+
+export const aboutTheSizeOf = (exercise: number): SizeGoal => ({
+  title: "a user costs (almost) nothing",
+  compareWith: [exercise],
+  passes: (size, reference) => size <= reference * 1.05 + 5 * MB,
+  expected: (reference) => `about the size of ${reference}: a user is a line in /etc/passwd`,
+  hint: "A layer that changes files stores them again. `docker history` shows which layer grew: can the files get their owner when they are copied?",
+});
+
 // Exercise 4 is exercise 3 run as a user that is not root: it keeps every check of 3.
-const multiStage = [
+export const multiStage = [
   stages,
   nodePresent,
   npmAbsent,
@@ -304,14 +315,3 @@ const multiStage = [
   launcherStarts,
   execForm,
 ];
-
-export const RULES: Record<number, Rule[]> = {
-  1: [osAlpine(1), nodePresent, nodeFromApk, execForm, docsAnswers, size(1)],
-  2: [osAlpine(2), nodePresent, nodeOfficial, execForm, docsAnswers, size(2)],
-  3: [...multiStage, docsAnswers, size(3)],
-  4: [...multiStage, nonRoot, filesReadable, docsAnswers, size(4)],
-};
-
-export function evaluate(facts: Facts): Check[] {
-  return (RULES[facts.exercise] ?? []).map((rule) => rule(facts));
-}

@@ -6,6 +6,7 @@ import {
   entryAt,
   type EntryType,
   type Filesystem,
+  normalise,
   readText,
   resolvePath,
 } from "./filesystem.ts";
@@ -56,6 +57,19 @@ export interface UserFacts {
   source: "process" | "image";
 }
 
+/**
+ * Why the app's launcher cannot start, as far as the image's files tell: PATH does not reach it,
+ * it is not there, the user cannot read it, the app's file is not where the command says, or
+ * Node.js would load the app as CommonJS because its package.json is missing.
+ */
+export type LaunchCause = "not-on-path" | "missing" | "unreadable" | "app-missing" | "module-type";
+
+export interface LaunchFacts {
+  cause?: LaunchCause;
+  /** The path the cause is about (the launcher, an unreadable file, the app's file). */
+  path?: string;
+}
+
 export interface PreviousResult {
   exercise: number;
   size: number;
@@ -73,6 +87,7 @@ export interface Facts {
   command: CommandFacts;
   path: string[];
   workdir: { path: string; entries: number; extras: string[]; unreadable: string[] };
+  launch: LaunchFacts;
   user: UserFacts;
   run: RunFacts;
   previous: PreviousResult[];
@@ -100,6 +115,9 @@ export function parseOsRelease(text: string | undefined): { id?: string; name?: 
   const name = values.get("PRETTY_NAME") ?? values.get("NAME");
   return { ...(id ? { id } : {}), ...(name ? { name } : {}) };
 }
+
+/** Alpine's package database; on a /usr-merged Alpine, /lib links to usr/lib and it is found there. */
+export const APK_DATABASE = "/lib/apk/db/installed";
 
 /** Package names from Alpine's package database (`P:` lines of /lib/apk/db/installed). */
 export function parseApkInstalled(text: string | undefined): string[] {
@@ -210,18 +228,87 @@ export function resolveUser(
   };
 }
 
+/** Whether the user may read a file, or list and enter a directory. */
+function readable(entry: Entry, user: UserFacts) {
+  if (user.uid === 0 || (entry.type !== "file" && entry.type !== "directory")) return true;
+  const shift = entry.uid === user.uid ? 6 : user.groups.includes(entry.gid) ? 3 : 0;
+  const bits = (entry.mode >> shift) & 0o7;
+  const needed = entry.type === "directory" ? 0o5 : 0o4;
+  return (bits & needed) === needed;
+}
+
+const describeEntry = (path: string, entry: Entry) =>
+  `${path} (${(entry.mode & 0o777).toString(8).padStart(3, "0")}, owner ${String(entry.uid)}:${String(entry.gid)})`;
+
 /** Files of the app that the user cannot read (directories it cannot list or enter). */
 export function unreadableFiles(fs: Filesystem, dir: string, user: UserFacts): string[] {
-  if (user.uid === 0) return [];
-  return below(fs, dir).flatMap(([path, entry]) => {
-    if (entry.type !== "file" && entry.type !== "directory") return [];
-    const shift = entry.uid === user.uid ? 6 : user.groups.includes(entry.gid) ? 3 : 0;
-    const bits = (entry.mode >> shift) & 0o7;
-    const needed = entry.type === "directory" ? 0o5 : 0o4;
-    if ((bits & needed) === needed) return [];
-    const mode = (entry.mode & 0o777).toString(8).padStart(3, "0");
-    return [`${path} (${mode}, owner ${entry.uid}:${entry.gid})`];
-  });
+  const self = fs.entries.get(normalise(dir));
+  const entries: [string, Entry][] = [
+    ...(self ? [[normalise(dir), self] as [string, Entry]] : []),
+    ...below(fs, dir),
+  ];
+  return entries.flatMap(([path, entry]) =>
+    readable(entry, user) ? [] : [describeEntry(path, entry)],
+  );
+}
+
+/** The app's script as the launcher is given it: `fastify start … dist/app.js`. */
+const appScript = (args: string[]) => args.findLast((arg) => /\.(c|m)?js$/.test(arg));
+
+/** Why the launcher would not start the app, read from the image's files; {} when nothing shows. */
+export function diagnoseLaunch(
+  fs: Filesystem,
+  config: ImageConfig,
+  command: CommandFacts,
+  user: UserFacts,
+): LaunchFacts {
+  const workdir = config.workingDir || "/";
+  const inWorkdir = (path: string) => posix.resolve(workdir, path);
+  const program = command.program;
+  if (program === undefined || /^(npm|npx)$/.test(posix.basename(program))) return {};
+  const isNodeProgram = posix.basename(program) === "node";
+  const launcher = isNodeProgram
+    ? command.args.find((arg) => !arg.startsWith("-"))
+    : (command.resolved ?? program);
+  const launcherPath = launcher === undefined ? undefined : inWorkdir(launcher);
+  const appBin = inWorkdir(`node_modules/.bin/${posix.basename(program)}`);
+
+  // Every directory on the way to a file must be enterable, and the file readable.
+  const blocked = (path: string) => {
+    const parts = normalise(path).split("/").filter(Boolean);
+    for (let i = 1; i <= parts.length; i++) {
+      const prefix = `/${parts.slice(0, i).join("/")}`;
+      const real = resolvePath(fs, prefix);
+      const entry = real === undefined ? undefined : fs.entries.get(real);
+      if (entry && !readable(entry, user)) return describeEntry(real ?? prefix, entry);
+    }
+    return undefined;
+  };
+
+  if (!isNodeProgram && command.resolved === undefined && !program.includes("/")) {
+    if (entryAt(fs, appBin) === undefined) return { cause: "missing", path: appBin };
+    return { cause: "not-on-path", path: appBin };
+  }
+  if (launcherPath !== undefined) {
+    if (resolvePath(fs, launcherPath) === undefined || entryAt(fs, launcherPath) === undefined)
+      return { cause: "missing", path: launcherPath };
+    const real = resolvePath(fs, launcherPath) ?? launcherPath;
+    const denied = blocked(launcherPath) ?? blocked(real);
+    if (denied) return { cause: "unreadable", path: denied };
+  }
+  const script = appScript(command.args);
+  if (script !== undefined) {
+    const path = inWorkdir(script);
+    if (entryAt(fs, path) === undefined) return { cause: "app-missing", path };
+    const denied = blocked(path);
+    if (denied) return { cause: "unreadable", path: denied };
+    const manifest =
+      readText(fs, posix.join(posix.dirname(path), "..", "package.json")) ??
+      readText(fs, inWorkdir("package.json"));
+    if (script.endsWith(".js") && !/"type"\s*:\s*"module"/.test(manifest ?? ""))
+      return { cause: "module-type", path: inWorkdir("package.json") };
+  }
+  return {};
 }
 
 /** What the runtime stage should have left behind: sources, build config and dev dependencies. */
@@ -284,7 +371,7 @@ export function summarise(input: FactsInput): Facts {
   const { fs, image } = input;
   const { config } = image;
   const dirs = pathDirs(config);
-  const apkPackages = parseApkInstalled(readText(fs, "/lib/apk/db/installed"));
+  const apkPackages = parseApkInstalled(readText(fs, APK_DATABASE));
   const node = findNode(fs, dirs);
   const nodeReal = node.onPath ? resolvePath(fs, node.onPath) : undefined;
   node.fromApk =
@@ -294,6 +381,7 @@ export function summarise(input: FactsInput): Facts {
   const user = resolveUser(fs, config, input.run.process?.uid);
   const workdir = config.workingDir || "/";
   const appDir = workdir !== "/";
+  const command = analyseCommand(fs, config);
   return {
     exercise: input.exercise,
     image,
@@ -302,7 +390,7 @@ export function summarise(input: FactsInput): Facts {
     apkPackages,
     node,
     npm: findNpm(fs, dirs),
-    command: analyseCommand(fs, config),
+    command,
     path: dirs,
     workdir: {
       path: workdir,
@@ -310,6 +398,7 @@ export function summarise(input: FactsInput): Facts {
       extras: appDir ? buildLeftovers(fs, workdir) : [],
       unreadable: appDir ? unreadableFiles(fs, workdir, user) : [],
     },
+    launch: diagnoseLaunch(fs, config, command, user),
     user,
     run: input.run,
     previous: input.previous,

@@ -1,4 +1,4 @@
-import { formatSize } from "./engine.ts";
+import { formatSize } from "../../lib/format.ts";
 
 // The sizes report as a bar chart (sizes.svg) and a Markdown page (sizes.md) that shows it:
 // plain SVG text, no library, readable on a projector.

@@ -1,15 +1,13 @@
 import { statfs } from "node:fs/promises";
-import { createServer } from "node:net";
 import { arch } from "node:os";
-import {
-  docker,
-  engineAddress,
-  errorMessage,
-  fetchWithin,
-  repoRoot,
-  runCommand,
-} from "./engine.ts";
-import { bold, dim, FAIL, green, PASS, red, SKIP, wrap } from "./ui.ts";
+import { COURSE_PORTS } from "@course/stack";
+import { docker, engineAddress } from "../../lib/docker.ts";
+import { errorMessage } from "../../lib/errors.ts";
+import { fetchWithin } from "../../lib/http.ts";
+import { repoRoot } from "../../lib/paths.ts";
+import { busyPorts, describeBusy } from "../../lib/ports.ts";
+import { runCommand } from "../../lib/process.ts";
+import { bold, dim, FAIL, green, PASS, red, SKIP, wrap } from "../../lib/ui.ts";
 
 // `course doctor`: is this machine ready for the class? One line per question, green or red, and
 // for each red line what to do about it.
@@ -22,7 +20,6 @@ export interface Finding {
   advice?: string;
 }
 
-export const COURSE_PORTS = [8000, 8001, 8002, 8003, 8081];
 const MIN_FREE_GB = 5;
 const MIN_HUB_PULLS = 20;
 const GB = 1024 ** 3;
@@ -170,36 +167,6 @@ async function diskFinding(found: EngineInfo): Promise<Finding> {
   };
 }
 
-function portFree(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const server = createServer();
-    server.once("error", () => {
-      resolve(false);
-    });
-    server.listen(port, "127.0.0.1", () => {
-      server.close(() => {
-        resolve(true);
-      });
-    });
-  });
-}
-
-/** The ports in use on 127.0.0.1, with the container that publishes each, when one does. */
-export async function busyPorts(ports: number[]): Promise<{ port: number; holder?: string }[]> {
-  const busy: number[] = [];
-  for (const port of ports) if (!(await portFree(port))) busy.push(port);
-  if (busy.length === 0) return [];
-  const containers = await docker.listContainers().catch(() => []);
-  return busy.map((port) => {
-    const holder = containers.find((c) => c.Ports.some((p) => p.PublicPort === port));
-    const name = holder?.Names[0]?.replace(/^\//, "") ?? holder?.Id.slice(0, 12);
-    return { port, ...(name ? { holder: name } : {}) };
-  });
-}
-
-export const describeBusy = (busy: { port: number; holder?: string }[]) =>
-  busy.map((b) => `${String(b.port)}${b.holder ? ` (container ${b.holder})` : ""}`).join(", ");
-
 async function portsFinding(): Promise<Finding> {
   const busy = await busyPorts(COURSE_PORTS);
   const title = "Course ports";
@@ -257,7 +224,15 @@ async function hubFinding(offline: boolean): Promise<Finding> {
   }
 }
 
-export async function diagnose(options: { offline: boolean }): Promise<Finding[]> {
+export async function doctor(options: { offline: boolean; json: boolean }): Promise<number> {
+  const findings = await diagnose(options);
+  const failed = findings.some((f) => f.status === "fail");
+  if (options.json) console.log(JSON.stringify({ ok: !failed, findings }, null, 2));
+  else printFindings(findings);
+  return failed ? 1 : 0;
+}
+
+async function diagnose(options: { offline: boolean }): Promise<Finding[]> {
   const found = await engine();
   const [compose, buildx, disk, ports, hub] = await Promise.all([
     composeFinding(),
@@ -269,7 +244,7 @@ export async function diagnose(options: { offline: boolean }): Promise<Finding[]
   return [engineFinding(found), compose, buildx, archFinding(found), disk, ports, hub];
 }
 
-export function printFindings(findings: Finding[]) {
+function printFindings(findings: Finding[]) {
   const width = Math.max(60, Math.min(process.stdout.columns || 100, 110));
   const titleWidth = Math.max(...findings.map((f) => f.title.length));
   const pad = " ".repeat(titleWidth + 6);

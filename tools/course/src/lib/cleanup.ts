@@ -1,4 +1,6 @@
-import { docker, errorMessage, killChildren } from "./engine.ts";
+import { docker } from "./docker.ts";
+import { errorMessage } from "./errors.ts";
+import { killChildren } from "./process.ts";
 
 // Everything a command creates is registered here as it is created, and removed when the command
 // ends: after a pass, after a failure and on Ctrl-C.

@@ -1,23 +1,29 @@
 import { mkdir, writeFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
-import { build } from "./build.ts";
+import { STACK } from "@course/stack";
+import { EXERCISES, solutionOf } from "../../catalogue.ts";
+import {
+  DISTROLESS_DEFAULT,
+  NODE_ALPINE,
+  NODE_FULL,
+  NODE_SLIM,
+  ALPINE,
+} from "../../class-images.ts";
+import { build } from "../../lib/build.ts";
+import { baseImages, docker, imageExists, requireEngine } from "../../lib/docker.ts";
+import { CouldNotCheck, errorMessage } from "../../lib/errors.ts";
+import { inRepo, repoRoot, userCwd } from "../../lib/paths.ts";
+import { pull } from "../../lib/pull.ts";
+import { readResults } from "../../lib/results.ts";
+import { outputLines, runTasks } from "../../lib/tasks.ts";
+import { bold, yellow } from "../../lib/ui.ts";
 import { renderMarkdown, renderSvg, renderTable, type SizeRow } from "./chart.ts";
-import { CouldNotCheck, docker, errorMessage, repoRoot, requireEngine, userCwd } from "./engine.ts";
-import { imageExists, pull } from "./pull.ts";
-import { readResults } from "./results.ts";
-import { outputLines, runTasks } from "./tasks.ts";
-import { bold, yellow } from "./ui.ts";
 
 // `course sizes`: the lesson of the day in one table and one chart. The reference bases, the
 // exercise solutions and the course's services, built here, next to the trainee's own images.
 
-export const ONLINE_BASES = [
-  "node:24",
-  "node:24-slim",
-  "node:24-alpine",
-  "alpine:3.23",
-  "gcr.io/distroless/nodejs24-debian12:nonroot",
-];
+/** The reference bases the table compares with, all from the class image catalogue. */
+export const REFERENCE_BASES = [NODE_FULL, NODE_SLIM, NODE_ALPINE, ALPINE, DISTROLESS_DEFAULT];
 
 interface Build {
   name: string;
@@ -28,31 +34,20 @@ interface Build {
   note?: string;
 }
 
-const SERVICES = [
-  ["company", "services/company/Dockerfile", "a microservice, bundled with esbuild"],
-  ["department", "services/department/Dockerfile", "a microservice, bundled with esbuild"],
-  [
-    "employee",
-    "solutions/05-compose-employees/services/employee/Dockerfile",
-    "exercise 5's microservice, bundled with esbuild",
-  ],
-  ["cosmosdb", "infra/cosmosdb/Dockerfile", "the local Cosmos DB server"],
-] as const;
-
-const api = resolve(repoRoot, "api");
-const own = (name: string) => resolve(import.meta.dirname, "../dockerfiles", name);
+const api = inRepo("api");
+const own = (name: string) => resolve(import.meta.dirname, "../../../dockerfiles", name);
 
 function plannedBuilds(offline: boolean, alpine: boolean): Build[] {
   const builds: Build[] = [];
   if (!offline) {
-    const solutions = ["01-alpine-by-hand", "02-node-alpine", "03-multi-stage", "04-non-root"];
-    for (const [index, solution] of solutions.entries()) {
+    for (const exercise of EXERCISES) {
+      if (exercise.kind !== "image") continue;
       builds.push({
-        name: `api:ex${String(index + 1)}`,
-        note: `solutions/${solution}`,
+        name: `api:ex${String(exercise.number)}`,
+        note: solutionOf(exercise),
         kind: "exercise",
-        dockerfile: resolve(repoRoot, "solutions", solution, "Dockerfile"),
-        context: api,
+        dockerfile: inRepo(`${solutionOf(exercise)}/Dockerfile`),
+        context: inRepo(exercise.context),
       });
     }
   } else {
@@ -71,15 +66,15 @@ function plannedBuilds(offline: boolean, alpine: boolean): Build[] {
     context: api,
     note: "distroless runtime: Node.js and the app only",
   });
-  for (const [service, dockerfile, note] of SERVICES) {
+  for (const service of STACK) {
     for (const target of alpine ? ["distroless", "alpine"] : ["distroless"]) {
       builds.push({
-        name: `${service} (${target})`,
+        name: `${service.name} (${target})`,
         kind: "service",
-        dockerfile: resolve(repoRoot, dockerfile),
+        dockerfile: inRepo(service.dockerfile),
         context: repoRoot,
         target,
-        note,
+        note: service.note,
       });
     }
   }
@@ -109,10 +104,7 @@ export async function sizes(options: { offline: boolean; out?: string }): Promis
   const problems: string[] = [];
   const bases: string[] = [];
 
-  const named = (["BUILD_IMAGE", "DISTROLESS_IMAGE", "ALPINE_IMAGE"] as const).flatMap((name) => {
-    const value = process.env[name];
-    return value ? [{ name, value }] : [];
-  });
+  const named = Object.entries(baseImages()).map(([name, value]) => ({ name, value }));
   let alpine = !options.offline;
   if (options.offline) {
     const required = ["BUILD_IMAGE", "DISTROLESS_IMAGE"].filter(
@@ -140,7 +132,7 @@ export async function sizes(options: { offline: boolean; out?: string }): Promis
     [
       ...(options.offline
         ? []
-        : ONLINE_BASES.map((image) => ({
+        : REFERENCE_BASES.map((image) => ({
             title: `Pull ${image}`,
             ...outputLines(1),
             task: async (_: object, task: { output: string; title: string }) => {

@@ -4,37 +4,22 @@ import { resolve } from "node:path";
 import { Transform, type Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { createGzip } from "node:zlib";
-import { CouldNotCheck, docker, formatSize, requireEngine, userCwd } from "./engine.ts";
-import { imageExists, pull } from "./pull.ts";
-import { outputLines, runTasks } from "./tasks.ts";
+import { classImages } from "../../class-images.ts";
+import { docker, imageExists, requireEngine } from "../../lib/docker.ts";
+import { CouldNotCheck } from "../../lib/errors.ts";
+import { formatSize, progressBar } from "../../lib/format.ts";
+import { userCwd } from "../../lib/paths.ts";
+import { pull } from "../../lib/pull.ts";
+import { outputLines, runTasks } from "../../lib/tasks.ts";
 
 // `course images save|load`: every image the class needs, pulled once by the trainer and written
 // into one archive, then loaded on each laptop, so that a room behind one address does not hit
 // Docker Hub's pull limit. The archive is what `docker save` writes (gzip when the name ends .gz).
 
-/** The images the exercises and the services start from; the environment can rename the bases. */
-export function classImages(): string[] {
-  return [
-    ...new Set([
-      "node:24",
-      "node:24-alpine3.23",
-      process.env.ALPINE_IMAGE ?? "alpine:3.23",
-      process.env.BUILD_IMAGE ?? "node:24-bookworm-slim",
-      process.env.DISTROLESS_IMAGE ?? "gcr.io/distroless/nodejs24-debian12:nonroot",
-    ]),
-  ];
-}
-
 /** `docker save` of several images as one stream (dockerode has no types for it). */
 function exportImages(names: string[]): Promise<Readable> {
   const api = docker as unknown as { getImages(options: { names: string[] }): Promise<Readable> };
   return api.getImages({ names });
-}
-
-export function progressBar(done: number, total: number, width = 30): string {
-  const fraction = total > 0 ? Math.min(1, done / total) : 0;
-  const filled = Math.round(fraction * width);
-  return `[${"█".repeat(filled)}${"░".repeat(width - filled)}] ${String(Math.floor(fraction * 100)).padStart(3)}%  ${formatSize(done)} of ${formatSize(total)}`;
 }
 
 /** Counts the bytes going through, reporting at most every 1% (so CI logs stay short). */

@@ -23,14 +23,27 @@ export interface Filesystem {
   contents: Map<string, string>;
 }
 
-/** Files whose text the checks read (the targets of symlinks are resolved afterwards). */
+/**
+ * Files whose text the checks read. Symlinks are resolved afterwards, so each file is wanted
+ * under every path it may really have: /lib/apk/db/installed is usr/lib/apk/db/installed on a
+ * /usr-merged Alpine, where /lib links to usr/lib.
+ */
 export const WANTED_FILES = [
   "/etc/os-release",
   "/usr/lib/os-release",
   "/lib/apk/db/installed",
+  "/usr/lib/apk/db/installed",
   "/etc/passwd",
   "/etc/group",
 ];
+
+/** An app's package.json near the top of the tree (/app/package.json, /home/app/package.json). */
+const APP_MANIFEST = /^(\/[^/]+){1,3}\/package\.json$/;
+
+export const wantedFile = (path: string) =>
+  WANTED_FILES.includes(path) ||
+  path.endsWith("/os-release") ||
+  (APP_MANIFEST.test(path) && !path.includes("/node_modules/"));
 
 const MAX_CONTENT = 2_000_000;
 
@@ -48,8 +61,7 @@ export function normalise(name: string): string {
 /** Reads a tar stream (`docker export`) into a Filesystem, keeping the text of wanted files. */
 export async function scanTar(
   stream: Readable | NodeJS.ReadableStream,
-  wanted: (path: string) => boolean = (path) =>
-    WANTED_FILES.includes(path) || path.endsWith("/os-release"),
+  wanted: (path: string) => boolean = wantedFile,
 ): Promise<Filesystem> {
   const entries = new Map<string, Entry>();
   const contents = new Map<string, string>();

@@ -1,7 +1,9 @@
 import { setTimeout as sleep } from "node:timers/promises";
-import { trackContainer } from "./cleanup.ts";
-import { docker, errorMessage, fetchWithin, LABEL } from "./engine.ts";
-import type { ImageConfig, RunFacts } from "./facts.ts";
+import { trackContainer } from "../lib/cleanup.ts";
+import { docker, LABEL } from "../lib/docker.ts";
+import { errorMessage } from "../lib/errors.ts";
+import { fetchWithin, networkError } from "../lib/http.ts";
+import type { ImageConfig, RunFacts } from "./image.ts";
 import { type Filesystem, scanTar } from "./filesystem.ts";
 
 // Runs a trainee's image the way they would (`docker run -p 127.0.0.1::8000`), reads its files
@@ -43,8 +45,7 @@ async function askDocs(port: number) {
     const { response } = await fetchWithin(`http://127.0.0.1:${String(port)}/docs`, 2000);
     return { status: response.status };
   } catch (error) {
-    const cause = (error as { cause?: { code?: string } }).cause?.code;
-    return { error: cause ?? errorMessage(error) };
+    return { error: networkError(error) };
   }
 }
 

@@ -1,11 +1,13 @@
-import { formatSize } from "./engine.ts";
-import { type Check, TITLES } from "./exercises.ts";
-import { bold, dim, FAIL, green, PASS, red, wrap } from "./ui.ts";
+import type { Check } from "../rules/types.ts";
+import { formatSize } from "./format.ts";
+import { bold, dim, FAIL, green, PASS, red, SKIP, wrap } from "./ui.ts";
 
 // One report per check: printed for a person, or as JSON for a machine (`--json`).
 
 export interface Report {
   exercise: number;
+  /** The exercise's title, from the catalogue. */
+  title: string;
   passed: boolean;
   checks: Check[];
   image: { tag?: string; id?: string; size?: number; user?: string };
@@ -17,13 +19,16 @@ export function toJson(report: Report): string {
   return JSON.stringify(
     {
       exercise: report.exercise,
+      title: report.title,
       passed: report.passed,
-      checks: report.checks.map(({ id, passed, found, expected, hint }) => ({
+      checks: report.checks.map(({ id, title, passed, found, expected, hint, notChecked }) => ({
         id,
+        title,
         passed,
         found,
         expected,
-        hint,
+        ...(passed ? {} : { hint }),
+        ...(notChecked ? { notChecked } : {}),
       })),
       image: report.image,
       ...(report.log ? { log: report.log } : {}),
@@ -37,12 +42,18 @@ export function toText(report: Report, command: string): string {
   const width = Math.max(60, Math.min(process.stdout.columns || 100, 110));
   const idWidth = Math.max(...report.checks.map((c) => c.id.length), 10);
   const pad = " ".repeat(idWidth + 6);
-  const lines = ["", bold(`Exercise ${String(report.exercise)}: ${TITLES[report.exercise] ?? ""}`)];
+  const lines = ["", bold(`Exercise ${String(report.exercise)}: ${report.title}`)];
   for (const check of report.checks) {
     const mark = check.passed ? green(PASS) : red(FAIL);
     const id = check.id.padEnd(idWidth);
     if (check.passed) {
       lines.push(`  ${mark} ${id}  ${wrap(check.found, width - pad.length, pad)}`);
+      continue;
+    }
+    if (check.notChecked) {
+      lines.push(
+        dim(`  ${SKIP} ${id}  ${wrap(`${check.found}: ${check.hint}`, width - pad.length, pad)}`),
+      );
       continue;
     }
     lines.push(`  ${mark} ${bold(id)}  ${check.title}`);
@@ -66,13 +77,14 @@ export function toText(report: Report, command: string): string {
     for (const line of report.log.slice(-12)) lines.push(dim(`    ${line.slice(0, width - 4)}`));
   }
   const passing = report.checks.filter((c) => c.passed).length;
+  const waiting = report.checks.filter((c) => c.notChecked).length;
   lines.push(
     "",
     report.passed
       ? green(bold(`PASS: all ${String(report.checks.length)} checks pass.`))
       : red(
           bold(
-            `FAIL: ${String(passing)} of ${String(report.checks.length)} checks pass. Fix the ${FAIL} lines and run \`${command}\` again.`,
+            `FAIL: ${String(passing)} of ${String(report.checks.length)} checks pass${waiting ? ` (${String(waiting)} not checked yet)` : ""}. Fix the ${FAIL} lines and run \`${command}\` again.`,
           ),
         ),
     "",

@@ -1,7 +1,8 @@
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { buildArgs, LABEL, runCommand } from "./engine.ts";
+import { buildArgs, LABEL } from "./docker.ts";
+import { runCommand } from "./process.ts";
 
 // `docker build` with BuildKit, its progress handed line by line to the caller, and what to tell
 // a trainee when it fails: the first error and a hint matched on the classic mistakes.

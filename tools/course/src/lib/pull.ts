@@ -1,4 +1,4 @@
-import { docker, errorMessage } from "./engine.ts";
+import { docker } from "./docker.ts";
 
 // `docker pull` through the engine's API, with its progress as one line per event.
 
@@ -25,14 +25,4 @@ export async function pull(image: string, onLine?: (line: string) => void): Prom
       },
     );
   });
-}
-
-export async function imageExists(reference: string): Promise<boolean> {
-  try {
-    await docker.getImage(reference).inspect();
-    return true;
-  } catch (error) {
-    if ((error as { statusCode?: number }).statusCode === 404) return false;
-    throw new Error(errorMessage(error));
-  }
 }

@@ -1,0 +1,122 @@
+import type { ComposeFacts } from "./facts/compose.ts";
+import type { Facts } from "./facts/image.ts";
+import { COMPOSE_RULES } from "./rules/compose.ts";
+import {
+  aboutTheSizeOf,
+  docsAnswers,
+  execForm,
+  filesReadable,
+  multiStage,
+  nodeFromApk,
+  nodeOfficial,
+  nodePresent,
+  nonRoot,
+  osAlpine,
+  sizeRule,
+  smallerThan,
+} from "./rules/image.ts";
+import type { Rule } from "./rules/types.ts";
+
+// The exercise catalogue: everything the course tool knows about each exercise, in one place.
+// `course check N` validates N against it and runs the exercise's rules; reports take its title;
+// `course sizes` builds its solutions. A new exercise is one entry here plus its rules.
+
+interface Common {
+  number: number;
+  /** The folder name under exercises/ and solutions/: `01-alpine-by-hand`. */
+  slug: string;
+  title: string;
+  /** What `check` reads when --file is not given, relative to the repository root. */
+  file: string;
+}
+
+/** An exercise whose answer is a Dockerfile: built, run and probed. */
+export interface ImageExercise extends Common {
+  kind: "image";
+  /** The build context when neither --file nor --context is given. */
+  context: string;
+  rules: Rule<Facts>[];
+}
+
+/** An exercise whose answer is a compose file and a service: started, called, taken down. */
+export interface ComposeExercise extends Common {
+  kind: "compose";
+  /** Tried after `file` when it does not exist (the course's own stack). */
+  fallback: string;
+  rules: Rule<ComposeFacts>[];
+}
+
+export type Exercise = ImageExercise | ComposeExercise;
+
+const image = (entry: Omit<ImageExercise, "kind" | "file" | "context">): ImageExercise => ({
+  kind: "image",
+  file: "api/Dockerfile",
+  context: "api",
+  ...entry,
+});
+
+export const EXERCISES: readonly Exercise[] = [
+  image({
+    number: 1,
+    slug: "01-alpine-by-hand",
+    title: "Node.js on Alpine, by hand",
+    rules: [
+      osAlpine(
+        "Exercise 1 starts from plain Alpine Linux, the smallest base that still has a package manager. Which image does your FROM line name?",
+      ),
+      nodePresent,
+      nodeFromApk,
+      execForm,
+      docsAnswers,
+      sizeRule(),
+    ],
+  }),
+  image({
+    number: 2,
+    slug: "02-node-alpine",
+    title: "an Alpine image that already has Node.js",
+    rules: [
+      osAlpine(
+        "Exercise 2 uses the official Node.js image in its Alpine variant: which of its tags on Docker Hub name Alpine?",
+      ),
+      nodePresent,
+      nodeOfficial,
+      execForm,
+      docsAnswers,
+      sizeRule(),
+    ],
+  }),
+  image({
+    number: 3,
+    slug: "03-multi-stage",
+    title: "a multi-stage build",
+    rules: [...multiStage, docsAnswers, sizeRule(smallerThan([2, 1]))],
+  }),
+  image({
+    number: 4,
+    slug: "04-non-root",
+    title: "run as a user that is not root",
+    rules: [...multiStage, nonRoot, filesReadable, docsAnswers, sizeRule(aboutTheSizeOf(3))],
+  }),
+  {
+    kind: "compose",
+    number: 5,
+    slug: "05-compose-employees",
+    title: "compose, and a microservice of your own",
+    file: "exercises/05-compose-employees/compose.yaml",
+    fallback: "compose.yaml",
+    rules: COMPOSE_RULES,
+  },
+];
+
+export const readmeOf = (exercise: Exercise) => `exercises/${exercise.slug}/README.md`;
+export const solutionOf = (exercise: Exercise) => `solutions/${exercise.slug}`;
+
+export function findExercise(number: number): Exercise | undefined {
+  return EXERCISES.find((e) => e.number === number);
+}
+
+export const exerciseRange = () => {
+  const numbers = EXERCISES.map((e) => e.number);
+  return `${String(Math.min(...numbers))} to ${String(Math.max(...numbers))}`;
+};

@@ -1,0 +1,17 @@
+import { randomBytes } from "node:crypto";
+
+// What `course check` was asked to do, whatever the kind of exercise.
+
+export interface CheckOptions {
+  file?: string;
+  context?: string;
+  json: boolean;
+  /** Seconds the app may take to answer (image exercises) or the stack to be healthy (compose). */
+  timeout: number;
+  /** The image tag (image exercises) or compose project name: by default one of this run's own. */
+  tag?: string;
+  saveFacts?: string;
+}
+
+/** A name part of this run's own, so that checks started at once never share an image or project. */
+export const runId = () => `${String(process.pid)}-${randomBytes(3).toString("hex")}`;

@@ -1,0 +1,63 @@
+import { spawn, type ChildProcess } from "node:child_process";
+import { repoRoot } from "./paths.ts";
+
+// The docker CLI for what the Engine API does not do as well (BuildKit builds, compose), run as
+// child processes whose output is kept and shown line by line, and stopped on Ctrl-C.
+
+const children = new Set<ChildProcess>();
+
+/** Stops the CLI processes still running (on Ctrl-C). */
+export function killChildren() {
+  for (const child of children) child.kill("SIGINT");
+}
+
+export interface CommandResult {
+  code: number;
+  /** stdout and stderr, interleaved as they came. */
+  output: string;
+  stdout: string;
+}
+
+/**
+ * Runs a command (docker build, docker compose), handing each output line to onLine and keeping
+ * the whole output. Resolves with the exit code; rejects only when the command cannot start.
+ */
+export function runCommand(
+  command: string,
+  args: string[],
+  options: { onLine?: (line: string) => void; env?: NodeJS.ProcessEnv; cwd?: string } = {},
+): Promise<CommandResult> {
+  return new Promise((resolvePromise, reject) => {
+    const child = spawn(command, args, {
+      cwd: options.cwd ?? repoRoot,
+      env: { ...process.env, DOCKER_BUILDKIT: "1", ...options.env },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    children.add(child);
+    let output = "";
+    let stdout = "";
+    let pending = "";
+    const take = (chunk: Buffer) => {
+      const text = chunk.toString();
+      output += text;
+      pending += text;
+      const lines = pending.split(/\r?\n/);
+      pending = lines.pop() ?? "";
+      for (const line of lines) if (line.trim()) options.onLine?.(line);
+    };
+    child.stdout.on("data", (chunk: Buffer) => {
+      stdout += chunk.toString();
+      take(chunk);
+    });
+    child.stderr.on("data", take);
+    child.on("error", (error) => {
+      children.delete(child);
+      reject(error);
+    });
+    child.on("close", (code, signal) => {
+      children.delete(child);
+      if (pending.trim()) options.onLine?.(pending);
+      resolvePromise({ code: code ?? (signal ? 130 : 1), output, stdout });
+    });
+  });
+}

@@ -1,0 +1,575 @@
+import { resolve } from "node:path";
+import { existsSync } from "node:fs";
+import {
+  type Answer,
+  type ComposeFacts,
+  type ComposeService,
+  EMPLOYEE_PORT,
+  KEY_SECRET,
+} from "../facts/compose.ts";
+import { envValue } from "../facts/image.ts";
+import { BASE_IMAGE_VARIABLES } from "../lib/docker.ts";
+import { list } from "../lib/format.ts";
+import { shown } from "../lib/paths.ts";
+import { type Check, notChecked, type Rule } from "./types.ts";
+
+// The rules of exercise 5: the compose file's shape (read from `docker compose config`), the
+// running employee container (the Engine API), and the employee routes' behaviour (HTTP through
+// the published port). Each names what the README asked for.
+
+type ComposeRule = Rule<ComposeFacts>;
+
+const check = (
+  id: string,
+  title: string,
+  passed: boolean,
+  found: string,
+  expected: string,
+  hint: string,
+): Check => ({ id, title, passed, found, expected, hint: passed ? "" : hint });
+
+const employeeOf = (facts: ComposeFacts): ComposeService | undefined =>
+  facts.config.services.employee;
+
+/** A rule about the employee service's entry: "not checked" until there is one. */
+const entry =
+  (id: string, title: string, judge: (service: ComposeService, facts: ComposeFacts) => Check) =>
+  (facts: ComposeFacts): Check => {
+    const service = employeeOf(facts);
+    if (service !== undefined) return judge(service, facts);
+    return facts.config.ok
+      ? notChecked(id, title, "there is no employee service", "employee-service")
+      : notChecked(id, title, "the compose file is not valid", "compose-file");
+  };
+
+/** A rule about the running stack: "not checked" when it did not start. */
+const running =
+  (
+    id: string,
+    title: string,
+    judge: (facts: ComposeFacts & Required<Pick<ComposeFacts, "http">>) => Check,
+  ) =>
+  (facts: ComposeFacts): Check => {
+    if (facts.http !== undefined) return judge({ ...facts, http: facts.http });
+    return notChecked(id, title, "the stack did not start", "employee-healthy");
+  };
+
+const said = (answer: Answer) =>
+  `${answer.method} ${answer.path}: ${answer.error ?? `${String(answer.status)}${problemDetail(answer)}`}`;
+
+function problemDetail(answer: Answer) {
+  const detail = (answer.body as { detail?: unknown } | undefined)?.detail;
+  return typeof detail === "string" ? ` "${detail.slice(0, 160)}"` : "";
+}
+
+const composeFile: ComposeRule = ({ file, config }) =>
+  check(
+    "compose-file",
+    "the compose file is valid",
+    config.ok,
+    config.ok ? `${file} is valid` : (config.error ?? "docker compose config failed"),
+    "`docker compose config` accepts the file",
+    "Read the error: YAML indentation, and paths in include: and build: are relative to your compose file's folder.",
+  );
+
+const employeeService: ComposeRule = ({ config }) => {
+  const names = Object.keys(config.services).sort();
+  return check(
+    "employee-service",
+    "an employee service",
+    config.ok && config.services.employee !== undefined,
+    config.ok ? `services: ${names.join(", ") || "none"}` : "not checked: the file is not valid",
+    "a service named employee, next to the course's services (from include:)",
+    config.ok && !names.includes("department")
+      ? "The course's services are missing: does your file include: the course's compose.yaml (a path relative to your file)?"
+      : "Your compose file includes the course's file and adds one service of its own. What is that service called in the exercise?",
+  );
+};
+
+/** The Dockerfile compose builds the employee image from, if it names one. */
+export function employeeDockerfile(service: ComposeService) {
+  const { build } = service;
+  if (build?.context === undefined) return undefined;
+  return resolve(build.context, build.dockerfile ?? "Dockerfile");
+}
+
+const employeeBuild = entry("employee-build", "built from your Dockerfile", (service) => {
+  const dockerfile = employeeDockerfile(service);
+  const exists = dockerfile !== undefined && existsSync(dockerfile);
+  return check(
+    "employee-build",
+    "built from your Dockerfile",
+    exists,
+    dockerfile === undefined
+      ? `no build section${service.image ? ` (image: ${service.image})` : ""}`
+      : exists
+        ? `built from ${shown(dockerfile)} (context ${shown(service.build?.context ?? ".")})`
+        : `the Dockerfile ${shown(dockerfile)} does not exist`,
+    "a build section: the repository root as context, services/employee/Dockerfile as dockerfile",
+    "compose builds the image itself when a service has a build section. Which folder is the context of the course's services, and where is your Dockerfile relative to it?",
+  );
+});
+
+const buildArgs = entry(
+  "build-args",
+  "passes the base images on to the build",
+  (service, facts) => {
+    const args = service.build?.args ?? {};
+    const missing = BASE_IMAGE_VARIABLES.filter(
+      (name) => facts.baseImages[name] !== undefined && args[name] !== facts.baseImages[name],
+    );
+    return check(
+      "build-args",
+      "passes the base images on to the build",
+      missing.length === 0,
+      missing.length === 0
+        ? `build args: ${BASE_IMAGE_VARIABLES.filter((n) => n in args).join(", ")}`
+        : `build args without ${missing.join(", ")}`,
+      `args: [${BASE_IMAGE_VARIABLES.join(", ")}] in the build section, as the course's services have`,
+      "With the class's images loaded or mirrored, the base images are named in the environment and compose hands them to a build only when its args list them: without them your build asks Docker Hub. Look at the build section of the course's services.",
+    );
+  },
+);
+
+const hostPorts = (service: ComposeService) =>
+  (service.ports ?? []).map(
+    (p) => `${p.host_ip ?? "0.0.0.0"}:${String(p.published ?? "?")}->${String(p.target)}`,
+  );
+
+const employeePort = entry(
+  "employee-port",
+  `published on 127.0.0.1:${String(EMPLOYEE_PORT)}`,
+  (service) => {
+    const ports = service.ports ?? [];
+    const ours = ports.filter((p) => Number(p.published) === EMPLOYEE_PORT);
+    const passed =
+      ours.length > 0 &&
+      ports.every((p) => p.host_ip === "127.0.0.1") &&
+      ours.some((p) => p.target === EMPLOYEE_PORT);
+    return check(
+      "employee-port",
+      `published on 127.0.0.1:${String(EMPLOYEE_PORT)}`,
+      passed,
+      ports.length ? hostPorts(service).join(", ") : "no published ports",
+      `127.0.0.1:${String(EMPLOYEE_PORT)}->${String(EMPLOYEE_PORT)}, and nothing published on other addresses`,
+      ours.length === 0
+        ? `The service listens on ${String(EMPLOYEE_PORT)} in its container; compose publishes it on the host only when ports: says so (host address, host port, container port).`
+        : "A port published without an address is open to the whole network, not only to you. How do the course's services publish theirs?",
+    );
+  },
+);
+
+const dependsOn = entry(
+  "depends-on-department",
+  "starts after a healthy department service",
+  (service) => {
+    const condition = service.depends_on?.department?.condition;
+    return check(
+      "depends-on-department",
+      "starts after a healthy department service",
+      condition === "service_healthy",
+      condition
+        ? `depends on department: ${condition}`
+        : `depends on: ${Object.keys(service.depends_on ?? {}).join(", ") || "nothing"}`,
+      "depends_on: department: condition: service_healthy",
+      condition === "service_started"
+        ? "The short form (a list of names) waits only until the department container has started, not until it answers. Which long form makes compose wait until it is healthy?"
+        : "The employee service asks the department service before it creates an employee. Which condition makes compose wait until that service is healthy, not just started?",
+    );
+  },
+);
+
+const LOOPBACK = /^(127\.|localhost$|0\.0\.0\.0$|\[?::1\]?$)/;
+
+const departmentUrl = entry(
+  "department-url",
+  "finds the department service by its name",
+  (service) => {
+    const url = service.environment?.DEPARTMENT_SERVICE_URL ?? undefined;
+    let host: string | undefined;
+    try {
+      host = url ? new URL(url).hostname : undefined;
+    } catch {
+      host = undefined;
+    }
+    return check(
+      "department-url",
+      "finds the department service by its name",
+      host === "department",
+      url ? `DEPARTMENT_SERVICE_URL=${url}` : "no DEPARTMENT_SERVICE_URL in its environment",
+      "DEPARTMENT_SERVICE_URL=http://department:8002 (the service's name and its container port)",
+      host !== undefined && LOOPBACK.test(host)
+        ? `Inside a container, ${host} is that container itself, not your machine and not the department service. Compose puts the services on one network where each is reachable by its service name, on its container port.`
+        : "The employee service reads the department service's address from DEPARTMENT_SERVICE_URL and stops at start without it. How does the department entry in the course's compose.yaml name the company service?",
+    );
+  },
+);
+
+const TMPFS_DIR = "/tmp";
+const asList = (value: string[] | string | undefined) =>
+  value === undefined ? [] : Array.isArray(value) ? value : [value];
+
+/** The hardening compose applies, from the running container when there is one. */
+function hardening(service: ComposeService, facts: ComposeFacts) {
+  const container = facts.employee;
+  if (container)
+    return {
+      readOnly: container.readOnly,
+      tmpfs: container.tmpfs,
+      capDrop: container.capDrop,
+      noNewPrivileges: container.securityOpt.some((o) =>
+        /^no-new-privileges(:true|=true)?$/.test(o),
+      ),
+      init: container.init,
+      memory: container.memory,
+      cpus: container.nanoCpus / 1e9,
+      pids: container.pidsLimit,
+      source: "the running container",
+    };
+  const limits = service.deploy?.resources?.limits;
+  return {
+    readOnly: service.read_only === true,
+    tmpfs: asList(service.tmpfs).map((t) => t.split(":")[0] ?? t),
+    capDrop: service.cap_drop ?? [],
+    noNewPrivileges: (service.security_opt ?? []).some((o) =>
+      /^no-new-privileges(:true)?$/.test(o),
+    ),
+    init: service.init === true,
+    memory: Number(service.mem_limit ?? limits?.memory ?? 0) || (limits?.memory ? 1 : 0),
+    cpus: Number(service.cpus ?? limits?.cpus ?? 0),
+    pids: service.pids_limit ?? limits?.pids ?? 0,
+    source: "the compose file",
+  };
+}
+
+const employeeHardening = entry(
+  "employee-hardening",
+  "hardened like the other services",
+  (service, facts) => {
+    const h = hardening(service, facts);
+    const missing = [
+      h.readOnly ? undefined : "read_only: true",
+      h.tmpfs.includes(TMPFS_DIR) ? undefined : `tmpfs: [${TMPFS_DIR}]`,
+      h.capDrop.map((c) => c.toUpperCase()).includes("ALL") ? undefined : "cap_drop: [ALL]",
+      h.noNewPrivileges ? undefined : "security_opt: [no-new-privileges:true]",
+      h.init ? undefined : "init: true",
+    ].filter((m): m is string => m !== undefined);
+    return check(
+      "employee-hardening",
+      "hardened like the other services",
+      missing.length === 0,
+      missing.length === 0
+        ? `read-only root with a tmpfs on ${TMPFS_DIR}, all capabilities dropped, no-new-privileges, init (${h.source})`
+        : `missing in ${h.source}: ${missing.join(", ")}`,
+      "read_only with a tmpfs on /tmp, cap_drop: [ALL], security_opt: [no-new-privileges:true], init: true",
+      "The course's services share these options through the x-service block of compose.yaml; an included file's anchors are not visible in yours, so write them out in the employee entry.",
+    );
+  },
+);
+
+const employeeLimits = entry(
+  "employee-limits",
+  "limited in memory, CPU and processes",
+  (service, facts) => {
+    const h = hardening(service, facts);
+    const missing = [
+      h.memory > 0 ? undefined : "memory (mem_limit)",
+      h.cpus > 0 ? undefined : "CPU (cpus)",
+      h.pids > 0 ? undefined : "processes (pids_limit)",
+    ].filter((m): m is string => m !== undefined);
+    return check(
+      "employee-limits",
+      "limited in memory, CPU and processes",
+      missing.length === 0,
+      missing.length === 0
+        ? `memory ${String(Math.round(h.memory / 1024 / 1024))} MiB, ${String(h.cpus)} CPU, ${String(h.pids)} processes (${h.source})`
+        : `no limit on ${list(missing)} (${h.source})`,
+      "mem_limit, cpus and pids_limit, as the other services have",
+      "Without limits, one misbehaving container can take the memory or CPU of the whole machine. Which options of the x-service block set them?",
+    );
+  },
+);
+
+const employeeHealthcheck = entry(
+  "employee-healthcheck",
+  "a healthcheck with its timing",
+  (service) => {
+    const health = service.healthcheck;
+    const timing = ["interval", "timeout", "retries", "start_period"] as const;
+    const set = timing.filter((name) => health?.[name] !== undefined);
+    const passed = health !== undefined && health.disable !== true && set.length === timing.length;
+    return check(
+      "employee-healthcheck",
+      "a healthcheck with its timing",
+      passed,
+      health === undefined
+        ? "no healthcheck in the employee entry"
+        : health.disable
+          ? "healthcheck disabled"
+          : `healthcheck with ${set.join(", ") || "no timing"}`,
+      "healthcheck: interval, timeout, retries and start_period (the command comes from the Dockerfile's HEALTHCHECK)",
+      "compose waits for `service_healthy` and `docker compose ps` shows (healthy) only as the healthcheck says. The course's services set the timing in compose; the command comes from the image.",
+    );
+  },
+);
+
+const keySecret = entry("key-secret", "the key arrives as a secret", (service, facts) => {
+  const secret = service.secrets?.some((s) => s.source === KEY_SECRET) ?? false;
+  const key = envValue(facts.employee?.env ?? [], "COSMOSDB_MASTER_KEY") ?? "";
+  // A key that .env sets is passed to the course's services too: the course's choice, not yours.
+  const fromEnvFile =
+    key !== "" && key === envValue(facts.departmentEnv ?? [], "COSMOSDB_MASTER_KEY");
+  const inEnv = key !== "" && !fromEnvFile;
+  const file = service.environment?.COSMOSDB_MASTER_KEY_FILE;
+  return check(
+    "key-secret",
+    "the key arrives as a secret",
+    secret && !inEnv && typeof file === "string" && file.startsWith("/run/secrets/"),
+    [
+      secret ? `secret ${KEY_SECRET}` : `no secret ${KEY_SECRET}`,
+      file ? `COSMOSDB_MASTER_KEY_FILE=${file}` : "no COSMOSDB_MASTER_KEY_FILE",
+      inEnv
+        ? "the key's value in the container's environment (docker inspect shows it)"
+        : undefined,
+    ]
+      .filter(Boolean)
+      .join("; "),
+    `secrets: [${KEY_SECRET}] and COSMOSDB_MASTER_KEY_FILE=/run/secrets/${KEY_SECRET}; no key in the environment`,
+    "A key in `environment:` is visible to anyone who can run `docker inspect`. The course's services read it from a file that compose mounts as a secret: copy the department service's secrets and database settings.",
+  );
+});
+
+const UP_HINTS: [RegExp, string][] = [
+  [
+    /port is already allocated|address already in use/i,
+    "Another container holds one of the stack's ports. `docker ps` shows which: stop the stack it belongs to (`docker compose down` in its folder) and check again.",
+  ],
+  [
+    /package\.json and package-lock\.json.*in sync|npm ci.*in sync|Missing: @course\/employee/is,
+    "`npm ci` refuses a lockfile that does not match the manifests. Did you run `npm install` at the repository root after adding the workspace?",
+  ],
+  [
+    /No workspaces found/i,
+    "The build command names a workspace that the build stage does not have. Does the `npm run build --workspace …` line of your Dockerfile name your service's folder, and is its package.json there?",
+  ],
+  [
+    /Could not resolve "src\/server\.ts"|Could not resolve/i,
+    "esbuild found no sources to bundle: the Dockerfile's COPY of the service's sources still names another folder. Which folder does it copy, and which one does it build?",
+  ],
+  [
+    /toomanyrequests|pull access denied|failed to resolve source metadata/i,
+    "A build asked Docker Hub for a base image. With the class's images loaded, list the base images in the build's args as the course's services do (build-args above).",
+  ],
+  [
+    /is unhealthy|dependency failed to start/i,
+    "A service did not become healthy. `docker compose -f <your file> logs <service>` and `docker inspect --format '{{json .State.Health}}' <container>` show why.",
+  ],
+  [
+    /exited with code|exited \(1\)/i,
+    "A container stopped at start-up. Its log names the cause: a missing or wrong variable is reported on one line.",
+  ],
+];
+
+export function upHint(output: string) {
+  const tail = output.split("\n").slice(-80).join("\n");
+  return (
+    UP_HINTS.find(([pattern]) => pattern.test(tail))?.[1] ??
+    "Read the first error above; `docker compose -f <your file> up --build` shows the whole log."
+  );
+}
+
+/** The line of compose's output that says most about why it failed. */
+export function lastErrors(output: string) {
+  const lines = output.split("\n").map((l) => l.trim());
+  const errors = lines.filter((l) => /error|failed|unhealthy|exited|Could not resolve/i.test(l));
+  return (errors.at(-1) ?? lines.filter(Boolean).at(-1) ?? "no output").slice(0, 400);
+}
+
+const UP_EXPECTED = "docker compose up --wait succeeds with the employee service healthy";
+
+const employeeHealthy: ComposeRule = (facts) => {
+  const { up, employee } = facts;
+  if (up.state === "not-run" && up.blockedBy)
+    return notChecked(
+      "employee-healthy",
+      "the stack starts healthy",
+      "the stack was not started",
+      up.blockedBy,
+    );
+  if (up.state === "not-run")
+    return check(
+      "employee-healthy",
+      "the stack starts healthy",
+      false,
+      `not started: ${up.reason}`,
+      UP_EXPECTED,
+      up.reason.includes("in use")
+        ? "Another stack holds the ports this one publishes. Stop it (`docker compose down` in its folder, or `docker stop <name>`) and check again."
+        : "Fix the checks above first: the stack is started only when the file and its employee service are there.",
+    );
+  const healthy = up.state === "up" && employee?.health === "healthy";
+  const log =
+    employee?.logTail.find((l) => /error|invalid|missing|must/i.test(l)) ??
+    employee?.logTail.at(-1);
+  return check(
+    "employee-healthy",
+    "the stack starts healthy",
+    healthy,
+    healthy
+      ? "every service healthy, employee included"
+      : up.state === "failed"
+        ? `${lastErrors(up.output)}${log ? `; employee log: ${log.slice(0, 200)}` : ""}`
+        : `employee is ${employee?.status ?? "missing"}${employee?.health ? `, health ${employee.health}` : ", with no healthcheck"}`,
+    UP_EXPECTED,
+    up.state === "failed"
+      ? upHint(`${up.output}\n${employee?.logTail.join("\n") ?? ""}`)
+      : "compose waits for a healthcheck only when the service has one. Where do the course's services get theirs?",
+  );
+};
+
+const employeesRoute = running("employees-route", "the employees of a department", ({ http }) => {
+  const problems = http.lists.flatMap(({ expected, answer }) => {
+    if (answer.status !== 200 || !Array.isArray(answer.body)) return [said(answer)];
+    const ids = (answer.body as { id?: unknown }[]).map((e) => String(e.id));
+    const missing = expected.filter((id) => !ids.includes(id));
+    const extra = ids.filter((id) => !expected.includes(id));
+    if (missing.length === 0 && extra.length === 0) return [];
+    return [
+      `${answer.method} ${answer.path}: ${String(ids.length)} employees${missing.length ? `, missing ${list(missing)}` : ""}${extra.length ? `, not of this department: ${list(extra)}` : ""}`,
+    ];
+  });
+  return check(
+    "employees-route",
+    "the employees of a department",
+    problems.length === 0,
+    problems.length
+      ? problems.join("; ")
+      : `the seed employees of ${http.lists
+          .map((l) =>
+            l.answer.path
+              .split("/")
+              .slice(2, 5)
+              .filter((_, i) => i !== 1)
+              .join("/"),
+          )
+          .join(" and ")}`,
+    "GET /companies/{companyId}/departments/{departmentId}/employees lists exactly the seed data's employees of that department",
+    "Compare with packages/data/src/data.ts: does the service seed the employees, and does its list query filter by both the company and the department of the URL?",
+  );
+});
+
+const employeeItem = running("employee-item", "one employee", ({ http }) => {
+  const { answer, expectedId } = http.item;
+  const id = (answer.body as { id?: unknown } | undefined)?.id;
+  return check(
+    "employee-item",
+    "one employee",
+    answer.status === 200 && id === expectedId,
+    answer.status === 200
+      ? `${answer.method} ${answer.path}: 200 with id ${String(id)}`
+      : said(answer),
+    "GET …/employees/{employeeId} answers 200 with that employee",
+    "An item route sits below the collection, with one more URL parameter. Which partition does the read need?",
+  );
+});
+
+/** Why a create failed, in the words of its cause. */
+function createHint(facts: ComposeFacts, answer: Answer) {
+  const url = facts.config.services.employee?.environment?.DEPARTMENT_SERVICE_URL ?? "";
+  if (answer.status === 503)
+    return `The employee service could not reach the department service at DEPARTMENT_SERVICE_URL (${url || "not set"}). Inside a container, 127.0.0.1 is the container itself: compose gives each service a name on the stack's network, and the department service is http://department:8002.`;
+  if (answer.status === 404)
+    return "The department service said the department does not exist although it does: does the employee service ask for the department of the URL, under its company, at the department service's item route?";
+  if (answer.status === 400)
+    return "The service refused a valid employee (the fields of `Employee` in packages/data/src/data.ts, without the ids). Does the body schema in src/schemas.ts have exactly those fields?";
+  return "A create answers 201 with a Location header naming the new employee and an ETag; its GET answers the same employee and its DELETE 204. Compare your routes with the department service's.";
+}
+
+const employeeCreate = running(
+  "employee-create",
+  "create, read back and delete an employee",
+  (facts) => {
+    const { create } = facts.http;
+    const { answer, readBack, removed, listAfter } = create;
+    const problems: string[] = [];
+    if (answer.status !== 201) problems.push(said(answer));
+    else {
+      if (!answer.headers.location) problems.push("201 without a Location header");
+      if (!answer.headers.etag) problems.push("201 without an ETag header");
+      if (readBack && readBack.status !== 200) problems.push(`reading it back: ${said(readBack)}`);
+      if (removed && removed.status !== 204) problems.push(`deleting it: ${said(removed)}`);
+      if (listAfter && listAfter.status === 200 && Array.isArray(listAfter.body)) {
+        const created = (answer.body as { id?: unknown } | undefined)?.id;
+        if ((listAfter.body as { id?: unknown }[]).some((e) => e.id === created))
+          problems.push("still listed after its DELETE");
+      }
+    }
+    return check(
+      "employee-create",
+      "create, read back and delete an employee",
+      problems.length === 0,
+      problems.length
+        ? problems.join("; ")
+        : `POST 201 (Location ${answer.headers.location ?? ""}, ETag), GET 200, DELETE 204; the department's list as before`,
+      "POST …/employees answers 201 with Location and ETag; GET of the Location answers 200; DELETE answers 204",
+      createHint(facts, answer),
+    );
+  },
+);
+
+const missingDepartment = running(
+  "employee-missing-department",
+  "no employee in a department that does not exist",
+  ({ http }) => {
+    const answer = http.missingParent;
+    const type = answer.headers["content-type"] ?? "";
+    return check(
+      "employee-missing-department",
+      "no employee in a department that does not exist",
+      answer.status === 404 && type.startsWith("application/problem+json"),
+      answer.status === 404
+        ? `404 (${type || "no content type"})${problemDetail(answer)}`
+        : said(answer),
+      "POST into a department that does not exist answers 404 application/problem+json",
+      answer.status === 201
+        ? "The employee was created without asking whether its department exists. Before creating, the routes ask the department service (as the department service asks the company service)."
+        : answer.status === 503
+          ? "The service could not ask the department service at all (503): see employee-create and department-url."
+          : "When the parent does not exist, the service answers 404 with problem+json, as the department service does for a missing company. Which error does your route throw?",
+    );
+  },
+);
+
+const docsAnswers = running("docs-answers", "the API answers /docs", ({ http }) =>
+  check(
+    "docs-answers",
+    "the API answers /docs",
+    http.docs.status === 200,
+    said(http.docs),
+    `GET ${http.origin}/docs answers 200`,
+    "Every service of the course serves its OpenAPI documentation at /docs: did the copy keep the service kit's app factory?",
+  ),
+);
+
+/** The rules that need only the compose file: the stack starts only when these three pass. */
+export const REQUIRED_TO_START = ["compose-file", "employee-service", "employee-build"];
+
+export const COMPOSE_RULES: ComposeRule[] = [
+  composeFile,
+  employeeService,
+  employeeBuild,
+  buildArgs,
+  employeePort,
+  dependsOn,
+  departmentUrl,
+  employeeHardening,
+  employeeLimits,
+  employeeHealthcheck,
+  keySecret,
+  employeeHealthy,
+  employeesRoute,
+  employeeItem,
+  employeeCreate,
+  missingDepartment,
+  docsAnswers,
+];
