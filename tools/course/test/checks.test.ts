@@ -198,3 +198,84 @@ test("exercise 4: chown -R after COPY doubles the app in size", () => {
   assert.deepEqual(result.failed, ["size"]);
   assertHinted(result);
 });
+
+// Hints by cause: the container's error alone ("Cannot find module …") reads the same for several
+// mistakes; the image's files tell them apart.
+
+/** The exercise image, its container exited at start with the given log line. */
+function exitedWith(name: string, line: string) {
+  const input = recorded(name);
+  input.run = {
+    ...input.run,
+    running: false,
+    exitCode: 1,
+    logTail: [line],
+    docs: { ok: false, seconds: 1, timeout: 30, error: "ECONNREFUSED" },
+  };
+  delete input.run.process;
+  return input;
+}
+
+const launchHint = (input: FactsInput) => {
+  const result = judge(input);
+  assert.ok(
+    result.failed.includes("launcher-starts"),
+    `launcher-starts fails: ${result.failed.join(", ")}`,
+  );
+  assertHinted(result);
+  return { launcher: result.get("launcher-starts").hint, docs: result.get("docs-answers").hint };
+};
+
+test("exercise 4: app files unreadable by the user: the hint names permissions, not PATH", () => {
+  const input = exitedWith(
+    "04-non-root",
+    "Error: Cannot find module '/app/node_modules/.bin/fastify'",
+  );
+  for (const [path, entry] of input.fs.entries)
+    if (path === "/app" || path.startsWith("/app/"))
+      input.fs.entries.set(path, {
+        ...entry,
+        uid: 0,
+        gid: 0,
+        mode: entry.type === "directory" ? 0o750 : entry.type === "symlink" ? 0o777 : 0o640,
+      });
+  const hints = launchHint(input);
+  assert.match(hints.launcher, /may not read it: \/app \(750, owner 0:0\)/);
+  assert.match(hints.launcher, /--chown/);
+  assert.doesNotMatch(hints.launcher, /PATH/);
+  assert.match(hints.docs, /may not read it/);
+});
+
+test("exercise 3: node_modules not copied: the hint names the missing launcher", () => {
+  const input = exitedWith("03-multi-stage", "/bin/sh: fastify: not found");
+  for (const path of [...input.fs.entries.keys()])
+    if (path.startsWith("/app/node_modules")) input.fs.entries.delete(path);
+  const hints = launchHint(input);
+  assert.match(hints.launcher, /There is no \/app\/node_modules\/\.bin\/fastify in the image/);
+});
+
+test("exercise 3: launcher present but PATH does not reach it: the PATH hint", () => {
+  const input = exitedWith("03-multi-stage", 'exec: "fastify": executable file not found in $PATH');
+  input.image.config.env = ["PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"];
+  const hints = launchHint(input);
+  assert.match(hints.launcher, /npm puts node_modules\/\.bin on PATH/);
+});
+
+test("exercise 3: the app's file is not where the working directory says", () => {
+  const input = exitedWith("03-multi-stage", "Error: Cannot find module '/srv/dist/app.js'");
+  input.image.config.workingDir = "/srv";
+  const hints = launchHint(input);
+  assert.match(hints.launcher, /names \/srv\/dist\/app\.js, which is not in the image/);
+  assert.match(hints.launcher, /WORKDIR/);
+});
+
+test("exercise 3: package.json left out: the hint explains ES modules", () => {
+  const input = exitedWith(
+    "03-multi-stage",
+    "SyntaxError: Cannot use import statement outside a module",
+  );
+  input.fs.entries.delete("/app/package.json");
+  input.fs.contents.delete("/app/package.json");
+  const hints = launchHint(input);
+  assert.match(hints.launcher, /"type": "module" in \/app\/package\.json/);
+});

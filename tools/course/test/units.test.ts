@@ -5,8 +5,13 @@ import { pack } from "tar-stream";
 import { buildHint, firstError } from "../src/lib/build.ts";
 import { renderSvg, renderTable, type SizeRow } from "../src/commands/sizes/chart.ts";
 import { readStages } from "../src/facts/dockerfile.ts";
-import { analyseCommand, type ImageConfig } from "../src/facts/image.ts";
-import { resolvePath, scanTar } from "../src/facts/filesystem.ts";
+import {
+  analyseCommand,
+  APK_DATABASE,
+  type ImageConfig,
+  parseApkInstalled,
+} from "../src/facts/image.ts";
+import { readText, resolvePath, scanTar } from "../src/facts/filesystem.ts";
 import { progressBar } from "../src/lib/format.ts";
 import { demultiplex } from "../src/facts/probe.ts";
 import { parseXml } from "./xml.ts";
@@ -109,7 +114,7 @@ test("stages are counted with ARG defaults and build args applied", () => {
     count: 2,
     list: [
       { name: "build", from: "node:24-bookworm-slim" },
-      { name: "1", from: "alpine:3.23" },
+      { name: "stage 2", from: "alpine:3.23" },
     ],
   });
   assert.equal(readStages(text, { BUILD_IMAGE: "mirror/node:24" }).list[0]?.from, "mirror/node:24");
@@ -211,4 +216,18 @@ test("the progress bar fills with the bytes done", () => {
   assert.match(progressBar(0, 200_000_000), /^\[░{30}\] +0% {2}0\.0 MB of 200 MB$/);
   assert.match(progressBar(100_000_000, 200_000_000), /^\[█{15}░{15}\] +50%/);
   assert.match(progressBar(300, 200), /^\[█{30}\] 100%/);
+});
+
+test("a /usr-merged Alpine: the package database is read through the /lib link", async () => {
+  const fs = await tarOf([
+    { name: "lib", type: "symlink", linkname: "usr/lib" },
+    { name: "usr/", type: "directory" },
+    { name: "usr/lib/", type: "directory" },
+    {
+      name: "usr/lib/apk/db/installed",
+      body: "C:Q1x\nP:musl\nV:1.2.5\n\nC:Q1y\nP:nodejs\nV:24.11.0\n",
+    },
+  ]);
+  assert.equal(resolvePath(fs, APK_DATABASE), "/usr/lib/apk/db/installed");
+  assert.deepEqual(parseApkInstalled(readText(fs, APK_DATABASE)), ["musl", "nodejs"]);
 });

@@ -177,7 +177,7 @@ export const launcherStarts: Rule = ({ command, run, path, launch }) => {
     expected:
       "the CMD starts the app through its CLI launcher (fastify start …, as npm start does) and keeps running",
     hint:
-      (!npmStart && command.launcher ? launchHint(launch) : undefined) ??
+      (npmStart ? undefined : launchHint(launch)) ??
       "Read the start script in package.json and the container's error. Which program does your CMD ask for, where does it live in the image, and how did npm find it?",
   };
 };
