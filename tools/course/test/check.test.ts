@@ -82,6 +82,17 @@ for (const [file, failed, hinted] of [
   ],
   ["ex3-not-listening.Dockerfile", ["docs-answers"], /On which address and port/],
   ["build-no-lockfile.Dockerfile", ["build"], /lockfile/],
+  [
+    "ex3-no-node-modules.Dockerfile",
+    ["launcher-starts", "docs-answers"],
+    /There is no \/app\/node_modules\/\.bin\/fastify in the image/,
+  ],
+  [
+    "ex3-wrong-workdir.Dockerfile",
+    ["launcher-starts", "docs-answers"],
+    /names \/srv\/dist\/app\.js, which is not in the image.*WORKDIR/,
+  ],
+  ["ex3-no-package-json.Dockerfile", ["launcher-starts", "docs-answers"], /"type": "module"/],
 ] as const) {
   test(`exercise 3 fails for the right reason: ${file}`, async (t) => {
     if (!(await needsDocker(t))) return;
@@ -91,6 +102,24 @@ for (const [file, failed, hinted] of [
     assert.match(hintOf(result.stdout, failed[0]), hinted);
     for (const id of failed) assert.ok(hintOf(result.stdout, id).length > 20, `hint for ${id}`);
     assert.match(reportOf(result.stdout), /^FAIL: /m);
+  });
+}
+
+for (const file of ["ex4-unreadable.Dockerfile", "ex4-chmod-no-chown.Dockerfile"]) {
+  test(`exercise 4: files the app user may not read: ${file}`, async (t) => {
+    if (!(await needsDocker(t))) return;
+    const result = await check(4, file, stateDir(t), ["--timeout", "5"]);
+    assert.equal(result.code, 1, result.stdout + result.stderr);
+    assert.deepEqual(failedIds(result.stdout), [
+      "launcher-starts",
+      "files-readable",
+      "docs-answers",
+    ]);
+    // The container says "Cannot find module"; the hint must name permissions, not PATH.
+    const hint = hintOf(result.stdout, "launcher-starts");
+    assert.match(hint, /may not read it: \/app\S* \(750, owner 0:0\)/);
+    assert.doesNotMatch(hint, /PATH/);
+    assert.match(hintOf(result.stdout, "files-readable"), /owned by root/);
   });
 }
 
