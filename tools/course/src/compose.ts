@@ -97,7 +97,15 @@ const UP_HINTS: [RegExp, string][] = [
   ],
   [
     /No workspaces found/i,
-    "The build stage installs from the manifests copied before `npm ci`. Is your service's package.json among them?",
+    "`npm run build --workspace …` in your Dockerfile names a folder that is not a workspace. Is it spelled as your service's folder, under services/, with a package.json?",
+  ],
+  [
+    /Could not resolve "src\/server\.ts"/,
+    "esbuild found no sources to bundle: the sources COPY and `npm run build --workspace …` in your Dockerfile name different folders. Do both say services/employee?",
+  ],
+  [
+    /"\/src\/[^"]*\/dist": not found/,
+    "A runtime stage copies dist/ from a folder that the build stage did not bundle. Do both `COPY --from=build` lines name your service's folder?",
   ],
   [
     /is unhealthy|dependency failed to start/i,
