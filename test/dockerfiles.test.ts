@@ -1,8 +1,14 @@
 import assert from "node:assert/strict";
 import { readdirSync, readFileSync } from "node:fs";
-import { join, relative } from "node:path";
+import { dirname, join, relative } from "node:path";
 import { test } from "node:test";
-import { DockerfileParser, type From, type JSONInstruction } from "dockerfile-ast";
+import {
+  Copy,
+  DockerfileParser,
+  From,
+  type Instruction,
+  type JSONInstruction,
+} from "dockerfile-ast";
 
 // Static checks of every Dockerfile in the repository, including the alpine targets that cannot
 // be built where Docker Hub is out of reach: the habits the course teaches, read from the files.
@@ -12,6 +18,13 @@ const root = join(import.meta.dirname, "..");
 // rules on purpose. Everything else runs as a non-root user.
 const ROOT_ALLOWED = /^solutions\/0[1-3]-|^tools\/course\/test\/fixtures\//;
 const FIXTURES = /^tools\/course\/test\/fixtures\//;
+// Built from the repository root, one shape for all: exercise 5 copies one and renames it.
+const SERVICES = [
+  "services/company/Dockerfile",
+  "services/department/Dockerfile",
+  "solutions/05-compose-employees/services/employee/Dockerfile",
+  "infra/cosmosdb/Dockerfile",
+];
 
 function dockerfiles(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
@@ -27,14 +40,7 @@ function dockerfiles(dir: string): string[] {
 const files = dockerfiles(root);
 
 test("the repository's Dockerfiles are found", () => {
-  for (const expected of [
-    "services/company/Dockerfile",
-    "services/department/Dockerfile",
-    "solutions/05-compose-employees/services/employee/Dockerfile",
-    "infra/cosmosdb/Dockerfile",
-  ]) {
-    assert.ok(files.includes(expected), expected);
-  }
+  for (const expected of SERVICES) assert.ok(files.includes(expected), expected);
 });
 
 for (const file of files.filter((path) => !FIXTURES.test(path))) {
@@ -94,15 +100,27 @@ for (const file of files.filter((path) => !FIXTURES.test(path))) {
     }
 
     for (const copy of dockerfile.getCOPYs()) {
-      const source = copy.getFromFlag()?.getValue();
-      if (source !== undefined && source !== null)
-        assert.ok(stages.has(source), `COPY --from=${source} names a stage`);
+      const from = copy.getFlags().find((flag) => flag.getName() === "from");
+      if (from !== undefined) {
+        assert.ok(
+          stages.has(from.getValue() ?? ""),
+          `COPY --from=${from.getValue() ?? ""} names a stage`,
+        );
+        continue;
+      }
+      // A list of workspace manifests from the context goes stale with the next workspace.
+      for (const path of copy.getArguments().slice(0, -1))
+        assert.doesNotMatch(
+          path.getValue().replace(/^\.\//, ""),
+          /\/package\.json$/,
+          `no workspace manifest copied by hand: ${copy.getTextContent()}`,
+        );
     }
 
     if (!ROOT_ALLOWED.test(file)) {
       // The last USER of every stage that can be a final image, i.e. every stage after the build.
       const runtimes = froms.filter(
-        (from) => !["build", "deps"].includes(from.getBuildStage() ?? ""),
+        (from) => !["manifests", "build"].includes(from.getBuildStage() ?? ""),
       );
       assert.ok(runtimes.length > 0);
       for (const from of runtimes) {
@@ -123,5 +141,78 @@ for (const file of files.filter((path) => !FIXTURES.test(path))) {
         );
       }
     }
+  });
+}
+
+/** A service Dockerfile with what may differ (its folder, name, port, wording) left out. */
+function shape(file: string) {
+  const folder = dirname(file);
+  return DockerfileParser.parse(readFileSync(join(root, file), "utf8"))
+    .getInstructions()
+    .map((instruction) => {
+      const keyword = instruction.getKeyword();
+      if (!["FROM", "COPY", "RUN"].includes(keyword)) return keyword;
+      return instruction.getTextContent().replaceAll(folder, "<service>");
+    });
+}
+
+test("the service Dockerfiles have one shape", () => {
+  const [first = "", ...others] = SERVICES;
+  for (const file of others)
+    assert.deepEqual(shape(file), shape(first), `${file} is shaped as ${first}`);
+});
+
+/** The instructions of each stage, by stage name. */
+function stagesOf(text: string) {
+  const stages = new Map<string, Instruction[]>();
+  let current: Instruction[] = [];
+  for (const instruction of DockerfileParser.parse(text).getInstructions()) {
+    if (instruction instanceof From) stages.set(instruction.getBuildStage() ?? "", (current = []));
+    current.push(instruction);
+  }
+  return stages;
+}
+
+for (const file of SERVICES) {
+  test(`${file}: a comment per stage, npm ci from the manifests alone, its own folder built`, () => {
+    const text = readFileSync(join(root, file), "utf8");
+    const lines = text.split("\n");
+    const stages = stagesOf(text);
+    assert.deepEqual([...stages.keys()], ["manifests", "build", "alpine", "distroless"]);
+    for (const [name, [from]] of stages) {
+      const line = from?.getRange().start.line ?? 0;
+      assert.match(
+        lines[line - 1] ?? "",
+        new RegExp(`^# ${name}: \\S`),
+        `${name} says what it is for`,
+      );
+      assert.doesNotMatch(lines[line - 2] ?? "", /^#/, `one comment line above ${name}`);
+    }
+
+    const build = stages.get("build") ?? [];
+    const ci = build.findIndex((i) => /\bnpm ci\b/.test(i.getTextContent()));
+    assert.ok(ci > 0, "the build stage runs npm ci");
+    for (const copy of build.slice(0, ci).filter((i) => i instanceof Copy))
+      assert.match(
+        copy.getTextContent(),
+        /^COPY --from=manifests /,
+        "npm ci sees the manifests only",
+      );
+    for (const copy of build.filter((i) => i instanceof Copy)) {
+      const sources = copy.getArguments().slice(0, -1);
+      assert.ok(
+        !sources.some((source) => /^\.\/?$/.test(source.getValue())),
+        `not the whole context: ${copy.getTextContent()}`,
+      );
+    }
+
+    // The lines exercise 5 changes in a copied Dockerfile: they must agree with its folder.
+    const folder = dirname(file);
+    assert.match(text, new RegExp(`^COPY ${folder}/ ${folder}/$`, "m"), "sources from its folder");
+    assert.match(
+      text,
+      new RegExp(`^RUN npm run build --workspace ${folder}$`, "m"),
+      "builds its folder",
+    );
   });
 }

@@ -350,11 +350,15 @@ const UP_HINTS: [RegExp, string][] = [
   ],
   [
     /No workspaces found/i,
-    "The build command names a workspace that the build stage does not have. Does the `npm run build --workspace …` line of your Dockerfile name your service's folder, and is its package.json there?",
+    "`npm run build --workspace …` in your Dockerfile names a folder that is not a workspace. Is it spelled as your service's folder, under services/, with a package.json?",
   ],
   [
-    /Could not resolve "src\/server\.ts"|Could not resolve/i,
-    "esbuild found no sources to bundle: the Dockerfile's COPY of the service's sources still names another folder. Which folder does it copy, and which one does it build?",
+    /Could not resolve "src\/server\.ts"/,
+    "esbuild found no sources to bundle: the sources COPY and `npm run build --workspace …` in your Dockerfile name different folders. Do both say services/employee?",
+  ],
+  [
+    /"\/src\/[^"]*\/dist": not found/,
+    "A runtime stage copies dist/ from a folder that the build stage did not bundle. Do both `COPY --from=build` lines name your service's folder?",
   ],
   [
     /toomanyrequests|pull access denied|failed to resolve source metadata/i,
