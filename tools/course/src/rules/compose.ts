@@ -42,6 +42,25 @@ const entry =
       : notChecked(id, title, "the compose file is not valid", "compose-file");
   };
 
+/** The port the employee service says it listens on, from its log ("Server listening at …"). */
+export function listeningPort(log: string[]): number | undefined {
+  for (const line of log) {
+    const port = /listening at https?:\/\/[^\s"]*:(\d+)/i.exec(line)?.[1];
+    if (port) return Number(port);
+  }
+  return undefined;
+}
+
+/** When the published port does not answer at all, the cause is where the service listens. */
+function unreachableHint(facts: ComposeFacts) {
+  const port = listeningPort(facts.employee?.logTail ?? []);
+  const where =
+    port !== undefined && port !== EMPLOYEE_PORT
+      ? `The service listens on port ${String(port)} inside its container, but compose publishes ${String(EMPLOYEE_PORT)}. `
+      : "";
+  return `${where}Nothing answered on 127.0.0.1:${String(EMPLOYEE_PORT)}. Which port does src/app.ts give the service by default, and do EXPOSE and both HEALTHCHECKs of your Dockerfile say ${String(EMPLOYEE_PORT)}?`;
+}
+
 /** A rule about the running stack: "not checked" when it did not start. */
 const running =
   (
@@ -50,8 +69,13 @@ const running =
     judge: (facts: ComposeFacts & Required<Pick<ComposeFacts, "http">>) => Check,
   ) =>
   (facts: ComposeFacts): Check => {
-    if (facts.http !== undefined) return judge({ ...facts, http: facts.http });
-    return notChecked(id, title, "the stack did not start", "employee-healthy");
+    if (facts.http === undefined)
+      return notChecked(id, title, "the stack did not start", "employee-healthy");
+    const result = judge({ ...facts, http: facts.http });
+    const silent = [...facts.http.lists.map((l) => l.answer), facts.http.docs].every(
+      (a) => a.error !== undefined,
+    );
+    return !result.passed && silent ? { ...result, hint: unreachableHint(facts) } : result;
   };
 
 const said = (answer: Answer) =>
@@ -365,6 +389,18 @@ const UP_HINTS: [RegExp, string][] = [
     "A build asked Docker Hub for a base image. With the class's images loaded, list the base images in the build's args as the course's services do (build-args above).",
   ],
   [
+    /COSMOSDB_MASTER_KEY_FILE must name a readable file/i,
+    "The service reads the key from the file COSMOSDB_MASTER_KEY_FILE names, and compose mounts it only for a service that lists the secret: copy `secrets: [cosmosdb_master_key]` from the department entry.",
+  ],
+  [
+    /COMPANY_SERVICE_URL is required/i,
+    "The employee service still asks for the company service's URL: its src/app.ts was copied from the department service. Its parent is the department service (DEPARTMENT_SERVICE_URL).",
+  ],
+  [
+    /is required|must be|Configuration error/i,
+    "The service stopped at start with one line naming the variable that is missing or wrong (see employee log above): set it in the employee entry's environment.",
+  ],
+  [
     /is unhealthy|dependency failed to start/i,
     "A service did not become healthy. `docker compose -f <your file> logs <service>` and `docker inspect --format '{{json .State.Health}}' <container>` show why.",
   ],
@@ -387,6 +423,13 @@ export function lastErrors(output: string) {
   const lines = output.split("\n").map((l) => l.trim());
   const errors = lines.filter((l) => /error|failed|unhealthy|exited|Could not resolve/i.test(l));
   return (errors.at(-1) ?? lines.filter(Boolean).at(-1) ?? "no output").slice(0, 400);
+}
+
+/** Why the stack did not come up: the employee's own log first, then compose's output. */
+function unhealthyHint(facts: ComposeFacts, output: string) {
+  const port = listeningPort(facts.employee?.logTail ?? []);
+  if (port !== undefined && port !== EMPLOYEE_PORT) return unreachableHint(facts);
+  return upHint(`${output}\n${facts.employee?.logTail.join("\n") ?? ""}`);
 }
 
 const UP_EXPECTED = "docker compose up --wait succeeds with the employee service healthy";
@@ -426,7 +469,7 @@ const employeeHealthy: ComposeRule = (facts) => {
         : `employee is ${employee?.status ?? "missing"}${employee?.health ? `, health ${employee.health}` : ", with no healthcheck"}`,
     UP_EXPECTED,
     up.state === "failed"
-      ? upHint(`${up.output}\n${employee?.logTail.join("\n") ?? ""}`)
+      ? unhealthyHint(facts, up.output)
       : "compose waits for a healthcheck only when the service has one. Where do the course's services get theirs?",
   );
 };
