@@ -206,7 +206,7 @@ test("no hardening and no limits: each missing option is named", () => {
   const limits = ["mem_limit", "cpus", "pids_limit"];
   facts.config.services.employee = Object.fromEntries(
     Object.entries(employee(facts)).filter(([key]) => ![...hardening, ...limits].includes(key)),
-  ) as ComposeService;
+  );
   assert.ok(facts.employee);
   Object.assign(facts.employee, {
     readOnly: false,
