@@ -1,6 +1,6 @@
 import type { TestContext } from "node:test";
 import { LOCAL_COSMOS_KEY, startLocalCosmos } from "@course/cosmosdb";
-import { loadConfig, type ServiceConfig } from "@course/service-kit";
+import { loadConfig, type ConfigSpec, type ServiceConfig } from "@course/service-kit";
 import type { FastifyInstance, FastifyServerOptions } from "fastify";
 
 // One helper for every service test: a real local Cosmos DB server in this process, a config
@@ -42,7 +42,7 @@ export async function waitUntilReady(app: FastifyInstance, timeoutMs = 15_000) {
 export async function build(
   t: TestContext,
   buildApp: BuildApp,
-  spec: { defaultPort: number; parents?: string[] },
+  spec: ConfigSpec,
   env: Record<string, string | undefined>,
   fastify?: FastifyServerOptions,
 ) {
@@ -57,7 +57,7 @@ export async function build(
 export async function serve(
   t: TestContext,
   buildApp: BuildApp,
-  spec: { defaultPort: number; parents?: string[] },
+  spec: ConfigSpec,
   env: Record<string, string | undefined>,
 ) {
   const app = await build(t, buildApp, spec, env);
