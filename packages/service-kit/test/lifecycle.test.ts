@@ -9,7 +9,7 @@ import { LOCAL_COSMOS_KEY, startLocalCosmos } from "@course/cosmosdb";
 import { employees } from "@course/data";
 import * as company from "../../../services/company/src/app.ts";
 import * as employee from "../../../solutions/05-compose-employees/services/employee/src/app.ts";
-import { startCosmos, testEnv, waitUntilReady } from "../../../test/helper.ts";
+import { startCosmos, testEnv, waitUntilReady } from "@course/testing";
 import { loadConfig } from "../src/config.ts";
 
 async function freePort() {

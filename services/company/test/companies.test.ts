@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { companies as seed } from "@course/data";
-import { build, startCosmos, testEnv } from "../../../test/helper.ts";
+import { build, startCosmos, testEnv } from "@course/testing";
 import { buildApp, configSpec } from "../src/app.ts";
 
 const acme = { name: "Acme Corp", industry: "Anvils", country: "US", founded: 1949 };

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { departments as seed } from "@course/data";
 import * as company from "../../company/src/app.ts";
-import { build, DOWN_URL, serve, startCosmos, testEnv } from "../../../test/helper.ts";
+import { build, DOWN_URL, serve, startCosmos, testEnv } from "@course/testing";
 import { buildApp, configSpec } from "../src/app.ts";
 
 const payload = { name: "Research", location: "Cambridge" };

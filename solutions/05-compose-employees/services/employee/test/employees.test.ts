@@ -3,7 +3,7 @@ import { test } from "node:test";
 import { employees as seed } from "@course/data";
 import * as company from "../../../../../services/company/src/app.ts";
 import * as department from "../../../../../services/department/src/app.ts";
-import { build, DOWN_URL, serve, startCosmos, testEnv } from "../../../../../test/helper.ts";
+import { build, DOWN_URL, serve, startCosmos, testEnv } from "@course/testing";
 import { buildApp, configSpec } from "../src/app.ts";
 
 const payload = {

@@ -66,22 +66,3 @@ export async function serve(
 
 /** A URL where nothing listens: a parent service that is down. */
 export const DOWN_URL = "http://127.0.0.1:9";
-
-/** The three services on free ports of 127.0.0.1, each asking its real parent, on one database. */
-export async function serveAll(t: TestContext, env: Record<string, string | undefined>) {
-  const [company, department, employee] = await Promise.all([
-    import("../services/company/src/app.ts"),
-    import("../services/department/src/app.ts"),
-    import("../solutions/05-compose-employees/services/employee/src/app.ts"),
-  ]);
-  const companyUrl = await serve(t, company.buildApp, company.configSpec, env);
-  const departmentUrl = await serve(t, department.buildApp, department.configSpec, {
-    ...env,
-    COMPANY_SERVICE_URL: companyUrl,
-  });
-  const employeeUrl = await serve(t, employee.buildApp, employee.configSpec, {
-    ...env,
-    DEPARTMENT_SERVICE_URL: departmentUrl,
-  });
-  return { company: companyUrl, department: departmentUrl, employee: employeeUrl };
-}
