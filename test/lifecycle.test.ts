@@ -7,10 +7,10 @@ import { test } from "node:test";
 import { CosmosClient } from "@azure/cosmos";
 import { LOCAL_COSMOS_KEY, startLocalCosmos } from "@course/cosmosdb";
 import { employees } from "@course/data";
-import * as company from "../../../services/company/src/app.ts";
-import * as employee from "../../../solutions/05-compose-employees/services/employee/src/app.ts";
+import { loadConfig } from "@course/service-kit";
 import { startCosmos, testEnv, waitUntilReady } from "@course/testing";
-import { loadConfig } from "../src/config.ts";
+import * as company from "../services/company/src/app.ts";
+import * as employee from "../solutions/05-compose-employees/services/employee/src/app.ts";
 
 async function freePort() {
   const server = createServer();
@@ -82,7 +82,7 @@ test("SIGTERM and SIGINT: the service stops accepting, closes and exits 0 within
       PORT: String(port),
       LOG_LEVEL: "info",
     };
-    const server = join(import.meta.dirname, "../../../services/company/src/server.ts");
+    const server = join(import.meta.dirname, "../services/company/src/server.ts");
     const child = spawn(process.execPath, ["--import", "tsx", server], { env, stdio: "ignore" });
     const exited = new Promise<number | null>((resolve) => child.on("exit", resolve));
     for (let ready = false; !ready;) {
