@@ -6,14 +6,8 @@ import * as employee from "../solutions/05-compose-employees/services/employee/s
 
 /** The three services on free ports of 127.0.0.1, each asking its real parent, on one database. */
 export async function serveAll(t: TestContext, env: Record<string, string | undefined>) {
-  const companyUrl = await serve(t, company.buildApp, company.configSpec, env);
-  const departmentUrl = await serve(t, department.buildApp, department.configSpec, {
-    ...env,
-    COMPANY_SERVICE_URL: companyUrl,
-  });
-  const employeeUrl = await serve(t, employee.buildApp, employee.configSpec, {
-    ...env,
-    DEPARTMENT_SERVICE_URL: departmentUrl,
-  });
+  const companyUrl = await serve(t, company, env);
+  const departmentUrl = await serve(t, department, env, { company: companyUrl });
+  const employeeUrl = await serve(t, employee, env, { department: departmentUrl });
   return { company: companyUrl, department: departmentUrl, employee: employeeUrl };
 }

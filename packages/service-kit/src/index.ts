@@ -1,12 +1,6 @@
 // What the services and their tests use; the rest stays inside the kit.
 export { createServiceApp } from "./app.ts";
-export {
-  loadConfig,
-  loadConfigOrExit,
-  parentUrl,
-  type ConfigSpec,
-  type ServiceConfig,
-} from "./config.ts";
+export { loadConfig, loadConfigOrExit, type ConfigSpec, type ServiceConfig } from "./config.ts";
 export type { CosmosStore } from "./cosmos.ts";
 export { createItems } from "./items.ts";
 export { createParentService, type ParentService } from "./parent.ts";

@@ -1,13 +1,13 @@
 import { companies } from "@course/data";
-import { createServiceApp, type ServiceConfig } from "@course/service-kit";
+import { createServiceApp, type ConfigSpec, type ServiceConfig } from "@course/service-kit";
 import type { FastifyServerOptions } from "fastify";
 import { companiesContainer, createCompanyRepository } from "./repository.ts";
 import { companyRoutes } from "./routes.ts";
 
-export const configSpec = { defaultPort: 8001 };
+export const configSpec = { defaultPort: 8001 } satisfies ConfigSpec;
 
 /** Builds the company service without listening, so that tests can use app.inject. */
-export function buildApp(config: ServiceConfig, fastify?: FastifyServerOptions) {
+export function buildApp(config: ServiceConfig<typeof configSpec>, fastify?: FastifyServerOptions) {
   const { app, store } = createServiceApp({
     name: "company",
     description: "Companies: the top of the company > department > employee tree.",

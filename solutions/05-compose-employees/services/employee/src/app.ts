@@ -2,17 +2,20 @@ import { employees } from "@course/data";
 import {
   createParentService,
   createServiceApp,
-  parentUrl,
+  type ConfigSpec,
   type ServiceConfig,
 } from "@course/service-kit";
 import type { FastifyServerOptions } from "fastify";
 import { createEmployeeRepository, employeesContainer } from "./repository.ts";
 import { employeeRoutes } from "./routes.ts";
 
-export const configSpec = { defaultPort: 8003, parents: ["DEPARTMENT_SERVICE_URL"] };
+export const configSpec = {
+  defaultPort: 8003,
+  parents: { department: "DEPARTMENT_SERVICE_URL" },
+} satisfies ConfigSpec;
 
 /** Builds the employee service without listening, so that tests can use app.inject. */
-export function buildApp(config: ServiceConfig, fastify?: FastifyServerOptions) {
+export function buildApp(config: ServiceConfig<typeof configSpec>, fastify?: FastifyServerOptions) {
   const { app, store } = createServiceApp({
     name: "employee",
     description:
@@ -27,7 +30,7 @@ export function buildApp(config: ServiceConfig, fastify?: FastifyServerOptions) 
     employees: createEmployeeRepository(store),
     departmentService: createParentService({
       noun: "department",
-      baseUrl: parentUrl(config, "DEPARTMENT_SERVICE_URL"),
+      baseUrl: config.parents.department,
     }),
   });
   return app;
