@@ -1,7 +1,8 @@
 import assert from "node:assert/strict";
 import { request } from "node:http";
 import { test } from "node:test";
-import { serveAll, startCosmos, testEnv } from "./helper.ts";
+import { startCosmos, testEnv } from "@course/testing";
+import { serveAll } from "./services.ts";
 
 // A sweep of generated bad requests against every route of every service: none may give a 5xx,
 // every answer is problem+json, and the services are still ready afterwards.

@@ -1,5 +1,6 @@
 import { test } from "node:test";
-import { serveAll, startCosmos, testEnv } from "./helper.ts";
+import { startCosmos, testEnv } from "@course/testing";
+import { serveAll } from "./services.ts";
 import { checkDocsPage, launchChromium, listRoutes } from "./swagger-ui.ts";
 
 // Swagger UI in Chromium against the services run from source; test/containers/compose.test.ts

@@ -10,14 +10,23 @@ export interface CosmosConfig {
   throughput: number;
 }
 
-export interface ServiceConfig {
+export interface ConfigSpec {
+  defaultPort: number;
+  /** The parent services this service asks, each with the variable holding its base URL. */
+  parents?: Readonly<Record<string, string>>;
+}
+
+/** The names a spec gives its parents, e.g. "company": a typo in config.parents is a type error. */
+type ParentName<S extends ConfigSpec> = S extends { parents: infer P } ? keyof P & string : never;
+
+export interface ServiceConfig<S extends ConfigSpec = ConfigSpec> {
   port: number;
   host: string;
   logLevel: string;
   seedData: boolean;
   cosmos: CosmosConfig;
-  /** Base URLs of the parent services this service asks, by variable name. */
-  parents: Record<string, string>;
+  /** Base URLs of the parent services, by the names in ConfigSpec.parents. */
+  parents: { [Name in ParentName<S>]: string };
 }
 
 export class ConfigError extends Error {
@@ -108,13 +117,7 @@ function masterKey(env: Env): string {
   return key;
 }
 
-export interface ConfigSpec {
-  defaultPort: number;
-  /** Variables holding the URL of a parent service, e.g. COMPANY_SERVICE_URL. */
-  parents?: string[];
-}
-
-export function loadConfig(env: Env, spec: ConfigSpec): ServiceConfig {
+export function loadConfig<S extends ConfigSpec>(env: Env, spec: S): ServiceConfig<S> {
   const logLevel = value(env, "LOG_LEVEL") ?? "info";
   if (!LOG_LEVELS.includes(logLevel)) {
     throw new ConfigError("LOG_LEVEL", `must be one of ${LOG_LEVELS.join(", ")}`, logLevel);
@@ -142,19 +145,17 @@ export function loadConfig(env: Env, spec: ConfigSpec): ServiceConfig {
       database,
       throughput: integer(env, "COSMOSDB_THROUGHPUT", 400, 400, 1_000_000, 100),
     },
-    parents: Object.fromEntries((spec.parents ?? []).map((name) => [name, httpUrl(env, name)])),
+    parents: Object.fromEntries(
+      Object.entries(spec.parents ?? {}).map(([name, variable]) => [name, httpUrl(env, variable)]),
+    ),
   };
 }
 
-/** The URL of a parent service named in the service's ConfigSpec. */
-export function parentUrl(config: ServiceConfig, variable: string): string {
-  const url = config.parents[variable];
-  if (url === undefined) throw new Error(`${variable} is not in this service's ConfigSpec.parents`);
-  return url;
-}
-
 /** Reads the config or stops the process with exit code 1 and one line naming the variable. */
-export function loadConfigOrExit(spec: ConfigSpec, env: Env = process.env): ServiceConfig {
+export function loadConfigOrExit<S extends ConfigSpec>(
+  spec: S,
+  env: Env = process.env,
+): ServiceConfig<S> {
   try {
     return loadConfig(env, spec);
   } catch (error) {

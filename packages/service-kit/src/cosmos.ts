@@ -143,13 +143,9 @@ export function createCosmosStore(options: StoreOptions) {
   }
 
   return {
-    container,
     run,
     check,
     start: () => void provision(),
-    whenReady: async () => {
-      while (!ready && !closed) await provision();
-    },
     close() {
       closed = true;
       clearInterval(watch);

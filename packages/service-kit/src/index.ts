@@ -1,15 +1,9 @@
-export { createServiceApp, type ServiceApp, type ServiceAppOptions } from "./app.ts";
-export {
-  ConfigError,
-  loadConfig,
-  loadConfigOrExit,
-  parentUrl,
-  type ServiceConfig,
-  type CosmosConfig,
-} from "./config.ts";
-export { createCosmosStore, type CosmosStore } from "./cosmos.ts";
-export { createItems, httpEtag, type Items, type Stored } from "./items.ts";
+// What the services and their tests use; the rest stays inside the kit.
+export { createServiceApp } from "./app.ts";
+export { loadConfig, loadConfigOrExit, type ConfigSpec, type ServiceConfig } from "./config.ts";
+export type { CosmosStore } from "./cosmos.ts";
+export { createItems } from "./items.ts";
 export { createParentService, type ParentService } from "./parent.ts";
-export { HttpProblem, notFound, ProblemSchema, sendProblem } from "./problems.ts";
+export { notFound } from "./problems.ts";
 export { listen } from "./server.ts";
 export { IdSchema, IfMatchHeaders, ItemHeaders } from "./schemas.ts";

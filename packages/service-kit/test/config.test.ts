@@ -12,7 +12,7 @@ const valid = {
   COSMOSDB_MASTER_KEY: LOCAL_COSMOS_KEY,
   COMPANY_SERVICE_URL: "http://company:8001",
 };
-const spec = { defaultPort: 8002, parents: ["COMPANY_SERVICE_URL"] };
+const spec = { defaultPort: 8002, parents: { company: "COMPANY_SERVICE_URL" } };
 const without = (env: NodeJS.ProcessEnv, name: string) =>
   Object.fromEntries(Object.entries(env).filter(([key]) => key !== name));
 const keyFile = join(tmpdir(), `course-key-${process.pid}`);
@@ -29,7 +29,7 @@ test("a valid environment gives a typed config with defaults", () => {
     database: "course",
     throughput: 400,
   });
-  assert.deepEqual(config.parents, { COMPANY_SERVICE_URL: "http://company:8001" });
+  assert.deepEqual(config.parents, { company: "http://company:8001" });
 });
 
 test("the key can come from a file (compose secrets)", () => {

@@ -1,14 +1,14 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { companies as seed } from "@course/data";
-import { build, startCosmos, testEnv } from "../../../test/helper.ts";
-import { buildApp, configSpec } from "../src/app.ts";
+import { build, startCosmos, testEnv } from "@course/testing";
+import * as company from "../src/app.ts";
 
 const acme = { name: "Acme Corp", industry: "Anvils", country: "US", founded: 1949 };
 
 test("company service", async (t) => {
   const cosmos = await startCosmos(t);
-  const app = await build(t, buildApp, configSpec, testEnv(cosmos.endpoint));
+  const app = await build(t, company, testEnv(cosmos.endpoint));
 
   await t.test("lists the seed companies", async () => {
     const response = await app.inject("/companies");

@@ -2,31 +2,36 @@ import { departments } from "@course/data";
 import {
   createParentService,
   createServiceApp,
-  parentUrl,
+  type ConfigSpec,
   type ServiceConfig,
 } from "@course/service-kit";
 import type { FastifyServerOptions } from "fastify";
 import { createDepartmentRepository, departmentsContainer } from "./repository.ts";
 import { departmentRoutes } from "./routes.ts";
+import type { Department } from "./schemas.ts";
 
-export const configSpec = { defaultPort: 8002, parents: ["COMPANY_SERVICE_URL"] };
+export const configSpec = {
+  defaultPort: 8002,
+  parents: { company: "COMPANY_SERVICE_URL" },
+} satisfies ConfigSpec;
 
 /** Builds the department service without listening, so that tests can use app.inject. */
-export function buildApp(config: ServiceConfig, fastify?: FastifyServerOptions) {
+export function buildApp(config: ServiceConfig<typeof configSpec>, fastify?: FastifyServerOptions) {
   const { app, store } = createServiceApp({
     name: "department",
     description: "Departments of a company. A department is created only in a company that exists.",
     version: "1.0.0",
     config,
     container: departmentsContainer,
-    seed: departments,
+    // Checked against the schema: seed data that drifts from it does not compile.
+    seed: departments satisfies readonly Department[],
     fastify,
   });
   void app.register(departmentRoutes, {
     departments: createDepartmentRepository(store),
     companyService: createParentService({
       noun: "company",
-      baseUrl: parentUrl(config, "COMPANY_SERVICE_URL"),
+      baseUrl: config.parents.company,
     }),
   });
   return app;

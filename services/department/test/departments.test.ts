@@ -2,20 +2,16 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { departments as seed } from "@course/data";
 import * as company from "../../company/src/app.ts";
-import { build, DOWN_URL, serve, startCosmos, testEnv } from "../../../test/helper.ts";
-import { buildApp, configSpec } from "../src/app.ts";
+import { build, DOWN_URL, serve, startCosmos, testEnv } from "@course/testing";
+import * as department from "../src/app.ts";
 
 const payload = { name: "Research", location: "Cambridge" };
 
 test("department service", async (t) => {
   const cosmos = await startCosmos(t);
-  const companyUrl = await serve(t, company.buildApp, company.configSpec, testEnv(cosmos.endpoint));
-  const app = await build(
-    t,
-    buildApp,
-    configSpec,
-    testEnv(cosmos.endpoint, { COMPANY_SERVICE_URL: companyUrl }),
-  );
+  const env = testEnv(cosmos.endpoint);
+  const companyUrl = await serve(t, company, env);
+  const app = await build(t, department, env, { company: companyUrl });
 
   await t.test("lists a company's departments from the seed data", async () => {
     const response = await app.inject("/companies/fabrikam/departments");
@@ -80,12 +76,7 @@ test("department service", async (t) => {
   });
 
   await t.test("answers 503 when the company service is down, and still reads", async (t) => {
-    const orphan = await build(
-      t,
-      buildApp,
-      configSpec,
-      testEnv(cosmos.endpoint, { COMPANY_SERVICE_URL: DOWN_URL }),
-    );
+    const orphan = await build(t, department, env, { company: DOWN_URL });
     const started = Date.now();
     const response = await orphan.inject({
       method: "POST",

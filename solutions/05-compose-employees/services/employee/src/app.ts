@@ -2,17 +2,21 @@ import { employees } from "@course/data";
 import {
   createParentService,
   createServiceApp,
-  parentUrl,
+  type ConfigSpec,
   type ServiceConfig,
 } from "@course/service-kit";
 import type { FastifyServerOptions } from "fastify";
 import { createEmployeeRepository, employeesContainer } from "./repository.ts";
 import { employeeRoutes } from "./routes.ts";
+import type { Employee } from "./schemas.ts";
 
-export const configSpec = { defaultPort: 8003, parents: ["DEPARTMENT_SERVICE_URL"] };
+export const configSpec = {
+  defaultPort: 8003,
+  parents: { department: "DEPARTMENT_SERVICE_URL" },
+} satisfies ConfigSpec;
 
 /** Builds the employee service without listening, so that tests can use app.inject. */
-export function buildApp(config: ServiceConfig, fastify?: FastifyServerOptions) {
+export function buildApp(config: ServiceConfig<typeof configSpec>, fastify?: FastifyServerOptions) {
   const { app, store } = createServiceApp({
     name: "employee",
     description:
@@ -20,14 +24,15 @@ export function buildApp(config: ServiceConfig, fastify?: FastifyServerOptions) 
     version: "1.0.0",
     config,
     container: employeesContainer,
-    seed: employees,
+    // Checked against the schema: seed data that drifts from it does not compile.
+    seed: employees satisfies readonly Employee[],
     fastify,
   });
   void app.register(employeeRoutes, {
     employees: createEmployeeRepository(store),
     departmentService: createParentService({
       noun: "department",
-      baseUrl: parentUrl(config, "DEPARTMENT_SERVICE_URL"),
+      baseUrl: config.parents.department,
     }),
   });
   return app;

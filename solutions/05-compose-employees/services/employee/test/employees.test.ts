@@ -3,8 +3,8 @@ import { test } from "node:test";
 import { employees as seed } from "@course/data";
 import * as company from "../../../../../services/company/src/app.ts";
 import * as department from "../../../../../services/department/src/app.ts";
-import { build, DOWN_URL, serve, startCosmos, testEnv } from "../../../../../test/helper.ts";
-import { buildApp, configSpec } from "../src/app.ts";
+import { build, DOWN_URL, serve, startCosmos, testEnv } from "@course/testing";
+import * as employee from "../src/app.ts";
 
 const payload = {
   firstName: "Ada",
@@ -18,15 +18,9 @@ const logistics = "/companies/northwind/departments/northwind-logistics/employee
 test("employee service", async (t) => {
   const cosmos = await startCosmos(t);
   const env = testEnv(cosmos.endpoint);
-  const companyUrl = await serve(t, company.buildApp, company.configSpec, env);
-  const departmentUrl = await serve(t, department.buildApp, department.configSpec, {
-    ...env,
-    COMPANY_SERVICE_URL: companyUrl,
-  });
-  const app = await build(t, buildApp, configSpec, {
-    ...env,
-    DEPARTMENT_SERVICE_URL: departmentUrl,
-  });
+  const companyUrl = await serve(t, company, env);
+  const departmentUrl = await serve(t, department, env, { company: companyUrl });
+  const app = await build(t, employee, env, { department: departmentUrl });
 
   await t.test("lists a department's employees from the seed data", async () => {
     const response = await app.inject(logistics);
@@ -84,10 +78,7 @@ test("employee service", async (t) => {
   });
 
   await t.test("answers 503 when the department service is down", async (t) => {
-    const orphan = await build(t, buildApp, configSpec, {
-      ...env,
-      DEPARTMENT_SERVICE_URL: DOWN_URL,
-    });
+    const orphan = await build(t, employee, env, { department: DOWN_URL });
     const response = await orphan.inject({ method: "POST", url: logistics, payload });
     assert.equal(response.statusCode, 503);
     assert.equal(response.json<{ status: number }>().status, 503);

@@ -7,10 +7,9 @@ import { test } from "node:test";
 import { CosmosClient } from "@azure/cosmos";
 import { LOCAL_COSMOS_KEY, startLocalCosmos } from "@course/cosmosdb";
 import { employees } from "@course/data";
-import * as company from "../../../services/company/src/app.ts";
-import * as employee from "../../../solutions/05-compose-employees/services/employee/src/app.ts";
-import { startCosmos, testEnv, waitUntilReady } from "../../../test/helper.ts";
-import { loadConfig } from "../src/config.ts";
+import { startCosmos, testConfig, testEnv, waitUntilReady } from "@course/testing";
+import * as company from "../services/company/src/app.ts";
+import * as employee from "../solutions/05-compose-employees/services/employee/src/app.ts";
 
 async function freePort() {
   const server = createServer();
@@ -22,7 +21,7 @@ async function freePort() {
 
 test("database down at start: not ready with the reason, then ready without a restart", async (t) => {
   const port = await freePort();
-  const app = company.buildApp(loadConfig(testEnv(`http://127.0.0.1:${port}`), company.configSpec));
+  const app = company.buildApp(testConfig(company.configSpec, testEnv(`http://127.0.0.1:${port}`)));
   t.after(() => app.close());
   await app.ready();
   const notReady = await app.inject("/readyz");
@@ -50,7 +49,7 @@ test("three replicas starting at once on an empty database: all ready, seed data
   });
   const env = testEnv(cosmos.endpoint, { COSMOSDB_DATABASE: "replicas" });
   const replicas = [1, 2, 3].map(() =>
-    employee.buildApp(loadConfig(env, employee.configSpec), { logger: { level: "info", stream } }),
+    employee.buildApp(testConfig(employee.configSpec, env), { logger: { level: "info", stream } }),
   );
   t.after(() => Promise.all(replicas.map((app) => app.close())));
   await Promise.all(replicas.map((app) => app.ready()));
@@ -82,7 +81,7 @@ test("SIGTERM and SIGINT: the service stops accepting, closes and exits 0 within
       PORT: String(port),
       LOG_LEVEL: "info",
     };
-    const server = join(import.meta.dirname, "../../../services/company/src/server.ts");
+    const server = join(import.meta.dirname, "../services/company/src/server.ts");
     const child = spawn(process.execPath, ["--import", "tsx", server], { env, stdio: "ignore" });
     const exited = new Promise<number | null>((resolve) => child.on("exit", resolve));
     for (let ready = false; !ready;) {
