@@ -212,6 +212,9 @@ export async function checkCompose(
       "down",
       "--volumes",
       "--remove-orphans",
+      // Images the file does not name (no image:) were built for this run only.
+      "--rmi",
+      "local",
       "--timeout",
       "5",
     ]);

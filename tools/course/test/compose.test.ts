@@ -1,0 +1,142 @@
+import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import { test, type TestContext } from "node:test";
+import { needsDocker, root } from "../../../test/containers/docker.ts";
+import { PROJECT_PREFIX } from "../src/commands/check/compose.ts";
+import { composeLeftovers, course } from "./helper.ts";
+
+// `course check 5` for real, on a trainee's answer: the repository as a trainee has it after step
+// 12 (an employee service copied from department and adapted, the workspace in the lockfile),
+// with compose files that make the mistakes trainees make. Each must fail with the check that
+// names the mistake and a hint about its cause; the right answer must pass; nothing is left.
+
+const fixtures = join(import.meta.dirname, "fixtures/ex5");
+
+interface JsonReport {
+  passed: boolean;
+  checks: {
+    id: string;
+    title: string;
+    passed: boolean;
+    found: string;
+    hint?: string;
+    notChecked?: boolean;
+  }[];
+}
+
+/** The repository's tracked files, plus the trainee's employee service, in a folder of its own. */
+function traineeCheckout(t: TestContext) {
+  const dir = mkdtempSync(join(tmpdir(), "course-ex5-"));
+  t.after(() => {
+    rmSync(dir, { recursive: true, force: true });
+  });
+  const files = execFileSync("git", ["ls-files", "-z"], { cwd: root, encoding: "utf8" })
+    .split("\0")
+    .filter(Boolean);
+  for (const file of files) {
+    mkdirSync(dirname(join(dir, file)), { recursive: true });
+    cpSync(join(root, file), join(dir, file));
+  }
+  cpSync(join(fixtures, "employee"), join(dir, "services/employee"), { recursive: true });
+  // What `npm install` at the root writes into the lockfile for the new workspace (step 6).
+  const lockfile = join(dir, "package-lock.json");
+  const lock = JSON.parse(readFileSync(lockfile, "utf8")) as { packages: Record<string, unknown> };
+  const manifest = JSON.parse(readFileSync(join(fixtures, "employee/package.json"), "utf8")) as {
+    name: string;
+    version: string;
+    dependencies: Record<string, string>;
+  };
+  lock.packages[`node_modules/${manifest.name}`] = { resolved: "services/employee", link: true };
+  lock.packages["services/employee"] = {
+    name: manifest.name,
+    version: manifest.version,
+    dependencies: manifest.dependencies,
+  };
+  writeFileSync(lockfile, `${JSON.stringify(lock, null, 2)}\n`);
+  return dir;
+}
+
+async function check5(checkout: string, variant: string) {
+  const file = join(checkout, "exercises/05-compose-employees/compose.yaml");
+  cpSync(join(fixtures, variant), file);
+  const result = await course(["check", "5", "--file", file, "--json"]);
+  assert.deepEqual(await composeLeftovers(PROJECT_PREFIX), [], "nothing of the stack is left");
+  assert.ok(result.code === 0 || result.code === 1, result.stderr);
+  const report = JSON.parse(result.stdout) as JsonReport;
+  const failed = report.checks.filter((c) => !c.passed && !c.notChecked).map((c) => c.id);
+  const hint = (id: string) => report.checks.find((c) => c.id === id)?.hint ?? "";
+  for (const c of report.checks) {
+    assert.ok(c.title, `${c.id} has a title`);
+    assert.equal(c.hint === undefined, c.passed, `${c.id}: a hint exactly when it failed`);
+  }
+  return { code: result.code, report, failed, hint };
+}
+
+test("exercise 5 on a trainee's answer: the right one passes, each mistake fails its check", async (t) => {
+  if (!(await needsDocker(t))) return;
+  const checkout = traineeCheckout(t);
+
+  await t.test("the trainee's answer passes every check", async () => {
+    const { code, report, failed } = await check5(checkout, "pass.yaml");
+    assert.deepEqual(failed, []);
+    assert.equal(code, 0);
+    assert.equal(report.passed, true);
+    const ids = report.checks.map((c) => c.id);
+    for (const id of [
+      "employee-hardening",
+      "employee-create",
+      "employee-missing-department",
+      "key-secret",
+    ])
+      assert.ok(ids.includes(id), `${id} is checked`);
+  });
+
+  await t.test(
+    "DEPARTMENT_SERVICE_URL on 127.0.0.1: creates fail, the hint names the variable",
+    async () => {
+      const { code, failed, hint } = await check5(checkout, "wrong-parent-url.yaml");
+      assert.equal(code, 1);
+      assert.deepEqual(failed, [
+        "department-url",
+        "employee-create",
+        "employee-missing-department",
+      ]);
+      assert.match(
+        hint("employee-create"),
+        /DEPARTMENT_SERVICE_URL \(http:\/\/127\.0\.0\.1:8002\)/,
+      );
+      assert.match(hint("employee-create"), /127\.0\.0\.1 is the container itself/);
+    },
+  );
+
+  await t.test(
+    "no hardening, limits or healthcheck, short depends_on, port on every address",
+    async () => {
+      const { code, failed, hint } = await check5(checkout, "static-mistakes.yaml");
+      assert.equal(code, 1);
+      assert.deepEqual(failed, [
+        "employee-port",
+        "depends-on-department",
+        "employee-hardening",
+        "employee-limits",
+        "employee-healthcheck",
+      ]);
+      assert.match(hint("employee-port"), /open to the whole network/);
+      assert.match(hint("depends-on-department"), /short form/);
+    },
+  );
+
+  await t.test("no build args: the employee build asks Docker Hub", async (t) => {
+    if (!process.env.BUILD_IMAGE) {
+      t.skip("needs BUILD_IMAGE naming a local base, as in CI");
+      return;
+    }
+    const { code, failed, hint } = await check5(checkout, "no-build-args.yaml");
+    assert.equal(code, 1);
+    assert.ok(failed.includes("build-args"), failed.join(", "));
+    assert.match(hint("build-args"), /compose hands them to a build only when its args list them/);
+  });
+});
