@@ -85,8 +85,11 @@ export function onHost(script: string, env: NodeJS.ProcessEnv = {}) {
   const early = exited.then((result) => {
     throw new Error(`${script} exited ${String(result.code)}\n${result.output.slice(-3000)}`);
   });
+  const firstLine = Promise.race([line, early]);
+  // Stopping it rejects `early`: not a failure when nobody waits for the first line.
+  firstLine.catch(() => undefined);
   return {
-    firstLine: Promise.race([line, early]),
+    firstLine,
     async stop() {
       controller.abort();
       await exited.catch(() => undefined);
