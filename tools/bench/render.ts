@@ -2,6 +2,7 @@ import type { BenchFigures, LoadFigures, Machine, ServiceLimits } from "./figure
 
 // docs/benchmarks.md from one run's figures and the machine they were taken on: a pure function,
 // so that what the page says (the limits above all) comes from what was read, never from text.
+// The prose keeps one sentence a line, as the figures make its lines long or short.
 
 /** The goals the course sets; the page says whether this run met them. */
 export const GOALS = { startSeconds: 1, idleBytes: 80 * 2 ** 20, pointReadRatio: 0.8 };
@@ -49,13 +50,10 @@ export function renderBenchmarks(figures: BenchFigures, machine: Machine): strin
   );
   return `# Benchmarks
 
-Measured by \`npm run bench\` on ${machine.date}: ${machine.cpuCount} × ${machine.cpuModel},
-${(machine.memoryBytes / 2 ** 30).toFixed(0)} GiB, Node.js ${machine.node} driving the load. The
-services and the local Cosmos DB server run in containers (runtime base \`${images.base}\`), with
-${limitsText(limits.services)} as \`${limits.composeFile}\` sets them. Loads run
-${throughput.load.connections} connections for ${throughput.load.seconds} s on loopback; the load
-generator shares the machine's cores with what it measures. Figures move between runs by some
-percent; ratios taken in one run are the thing to compare.
+Measured by \`npm run bench\` on ${machine.date}: ${machine.cpuCount} × ${machine.cpuModel}, ${(machine.memoryBytes / 2 ** 30).toFixed(0)} GiB, Node.js ${machine.node} driving the load.
+The services and the local Cosmos DB server run in containers (runtime base \`${images.base}\`), with ${limitsText(limits.services)} as \`${limits.composeFile}\` sets them.
+Loads run ${throughput.load.connections} connections for ${throughput.load.seconds} s on loopback; the load generator shares the machine's cores with what it measures.
+Figures move between runs by some percent; ratios taken in one run are the thing to compare.
 
 ## Throughput and latency
 

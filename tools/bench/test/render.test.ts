@@ -60,7 +60,7 @@ const machine: Machine = {
 const page = renderBenchmarks(figures, machine);
 
 test("the machine line names the date, the cores, the memory and Node.js", () => {
-  assert.match(page, /on 2026-11-27: 2 × AMD EPYC,\n24 GiB, Node\.js v20\.20\.2/);
+  assert.match(page, /on 2026-11-27: 2 × AMD EPYC, 24 GiB, Node\.js v20\.20\.2/);
 });
 
 test("the limits are the ones read from the compose config, never a stale 0.5 CPU", () => {
