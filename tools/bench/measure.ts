@@ -1,19 +1,13 @@
 import autocannon from "autocannon";
+import type { LoadFigures } from "./figures.ts";
 
 // Two ways to measure the same thing at the same concurrency for the same time: autocannon for an
 // HTTP endpoint, and a pool of async workers for a direct SDK call. Both report requests per
 // second and p50/p99 latency in milliseconds.
 
-export interface Figures {
-  rps: number;
-  p50: number;
-  p99: number;
-  errors: number;
-}
-
 export const LOAD = { connections: 10, seconds: 5 };
 
-export async function http(options: autocannon.Options): Promise<Figures> {
+export async function http(options: autocannon.Options): Promise<LoadFigures> {
   const result = await autocannon({
     connections: LOAD.connections,
     duration: LOAD.seconds,
@@ -23,7 +17,7 @@ export async function http(options: autocannon.Options): Promise<Figures> {
   return { rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, errors };
 }
 
-export async function direct(operation: () => Promise<unknown>): Promise<Figures> {
+export async function direct(operation: () => Promise<unknown>): Promise<LoadFigures> {
   const latencies: number[] = [];
   let errors = 0;
   const deadline = performance.now() + LOAD.seconds * 1000;

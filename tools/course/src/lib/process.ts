@@ -20,18 +20,25 @@ export interface CommandResult {
 
 /**
  * Runs a command (docker build, docker compose), handing each output line to onLine and keeping
- * the whole output. Resolves with the exit code; rejects only when the command cannot start.
+ * the whole output. Resolves with the exit code; rejects only when the command cannot start, or
+ * when `signal` aborts it (the process is sent SIGTERM): how a server run for a while is stopped.
  */
 export function runCommand(
   command: string,
   args: string[],
-  options: { onLine?: (line: string) => void; env?: NodeJS.ProcessEnv; cwd?: string } = {},
+  options: {
+    onLine?: (line: string) => void;
+    env?: NodeJS.ProcessEnv;
+    cwd?: string;
+    signal?: AbortSignal;
+  } = {},
 ): Promise<CommandResult> {
   return new Promise((resolvePromise, reject) => {
     const child = spawn(command, args, {
       cwd: options.cwd ?? repoRoot,
       env: { ...process.env, DOCKER_BUILDKIT: "1", ...options.env },
       stdio: ["ignore", "pipe", "pipe"],
+      ...(options.signal ? { signal: options.signal } : {}),
     });
     children.add(child);
     let output = "";
