@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { setTimeout as sleep } from "node:timers/promises";
 import { test } from "node:test";
-import { needsDocker } from "../../../test/containers/docker.ts";
+import { docker, needsDocker } from "../../../test/containers/docker.ts";
 import { course, failedIds, fixture, hintOf, leftovers, reportOf, stateDir } from "./helper.ts";
 
 // `course check 1-4` for real, on fixtures built on the offline bases: each must pass, or fail
@@ -143,4 +143,39 @@ test("Ctrl-C while the API is probed removes the container", async (t) => {
   assert.equal(result.code, 130, result.stdout + result.stderr);
   assert.match(result.stderr, /SIGINT: removing what the course created/);
   assert.deepEqual(await leftovers(), []);
+});
+
+test("checks started at once share no names; interrupted ones leave nothing behind", async (t) => {
+  if (!(await needsDocker(t))) return;
+  // Tags and compose projects are this run's own: no --tag here, as a trainee runs it.
+  const start = (file: string, extra: string[] = []) => {
+    let kill: ((signal: NodeJS.Signals) => void) | undefined;
+    const done = course(["check", "3", "--file", fixture(file), ...extra], {
+      env: { COURSE_STATE_DIR: stateDir(t) },
+      onSpawn: (k) => (kill = k),
+    });
+    return { done, interrupt: () => kill?.("SIGINT") };
+  };
+  const passing = [start("ex3-pass.Dockerfile"), start("ex3-pass.Dockerfile")];
+  const waiting = [
+    start("ex3-not-listening.Dockerfile", ["--timeout", "120"]),
+    start("ex3-not-listening.Dockerfile", ["--timeout", "120"]),
+  ];
+  for (const run of await Promise.all(passing.map((p) => p.done))) {
+    assert.equal(run.code, 0, reportOf(run.stdout) || run.stdout + run.stderr);
+    assert.match(reportOf(run.stdout), /Image course-check:ex3:/);
+  }
+  const deadline = Date.now() + 120_000;
+  while ((await leftovers()).filter((c) => c.State === "running").length < 2) {
+    assert.ok(Date.now() < deadline, "both waiting checks started their containers");
+    await sleep(200);
+  }
+  for (const run of waiting) run.interrupt();
+  for (const run of await Promise.all(waiting.map((w) => w.done)))
+    assert.equal(run.code, 130, run.stdout + run.stderr);
+  assert.deepEqual(await leftovers(), [], "no container left");
+  const ownTags = (
+    await docker.listImages({ filters: { reference: ["course-check:ex3-*"] } })
+  ).flatMap((image) => image.RepoTags ?? []);
+  assert.deepEqual(ownTags, [], "no run's own tag left");
 });
