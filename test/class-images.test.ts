@@ -40,7 +40,8 @@ const OWN = /^(course-offline|advanced-docker|course-sizes|course-check)[/:-]|^a
 const PATTERN = /…|\.\.\.|[<>]|(^|[:.-])[xyz](?=$|[.-])/;
 
 const catalogue = new Set(CLASS_IMAGES.map((image) => image.name));
-const normalise = (image: string) => image.replace(/^docker\.io\/(library\/)?/, "").split("@")[0];
+const normalise = (image: string) =>
+  image.replace(/^docker\.io\/(library\/)?/, "").replace(/@.*$/, "");
 
 /** Images named by a Dockerfile's FROM lines, with its ARG defaults applied. */
 function dockerfileImages(file: string): string[] {
@@ -82,7 +83,7 @@ function markdownImages(file: string): string[] {
 function unknown(file: string, images: string[]): string[] {
   return images
     .map(normalise)
-    .filter((image) => image !== undefined && !OWN.test(image) && !PATTERN.test(image))
+    .filter((image) => !OWN.test(image) && !PATTERN.test(image))
     .filter((image) => !catalogue.has(image))
     .map((image) => `${file}: ${image}`);
 }
