@@ -23,7 +23,7 @@ const images: readonly BaseImage[] = [
   },
   {
     name: "alpine",
-    reference: "alpine:3.23",
+    reference: "alpine:3.24",
     sizeMb: 8,
     packageManager: "apk",
     shell: true,

@@ -3,7 +3,7 @@ import { Type, type Static } from "typebox";
 
 export const BaseImageSchema = Type.Object({
   name: Type.String({ examples: ["alpine"] }),
-  reference: Type.String({ description: "What you write after FROM", examples: ["alpine:3.23"] }),
+  reference: Type.String({ description: "What you write after FROM", examples: ["alpine:3.24"] }),
   sizeMb: Type.Number({ description: "Approximate uncompressed size on linux/amd64, in MB" }),
   packageManager: Type.Union([Type.Literal("apk"), Type.Literal("apt"), Type.Literal("none")]),
   shell: Type.Boolean({ description: "Whether `docker run -it <image> sh` works" }),

@@ -26,7 +26,7 @@ test("GET /images/:name returns one image", async (t) => {
   const app = await build(t);
   const res = await app.inject({ url: "/images/alpine" });
   assert.equal(res.statusCode, 200);
-  assert.equal(res.json<{ reference: string }>().reference, "alpine:3.23");
+  assert.equal(res.json<{ reference: string }>().reference, "alpine:3.24");
 });
 
 test("GET /images/:name answers 404 as JSON for an unknown image", async (t) => {

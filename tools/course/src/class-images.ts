@@ -2,7 +2,7 @@
 // save` archives exactly these, `course doctor` looks for them, `course sizes` compares them, and
 // a test reads every Dockerfile and README of the course and fails when one names an image that
 // is not here. The Alpine release is named once: moving to the next one is a change of one line
-// here, then `npm test -- test/course-content.test.ts` lists every file still naming the old one.
+// here, then `npm test -- test/class-images.test.ts` lists every file still naming the old one.
 
 export const NODE_MAJOR = 24;
 export const ALPINE_RELEASE = "3.24";

@@ -135,6 +135,17 @@ const images = program
   .description("one archive with every image the class needs, for rooms behind one address");
 
 images
+  .command("list")
+  .description("print the images the class needs, one a line, and where the day uses each")
+  .option("--json", "print them as JSON")
+  .action(
+    action(async (flags: { json?: boolean }) => {
+      const { listImages } = await import("./commands/images/index.ts");
+      return listImages({ json: flags.json === true });
+    }),
+  );
+
+images
   .command("save")
   .description("pull the class's images and write them into one archive (.tar, or .tar.gz)")
   .argument("<file>", "archive to write")

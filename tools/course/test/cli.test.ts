@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
+import { CLASS_IMAGES } from "@course/cli";
 import { course, fixture } from "./helper.ts";
 
 // What the course command says when it cannot check: no engine, no Dockerfile, a bad argument.
@@ -43,4 +44,23 @@ test("doctor with an unreachable engine: a red line with advice, exit 1", async 
   assert.match(result.stdout, /✖ Docker engine +not reachable at tcp:\/\/127\.0\.0\.1:1/);
   assert.match(result.stdout, /→ Start Docker Desktop/);
   assert.match(result.stdout, /– Docker Hub pulls left +skipped: --offline/);
+});
+
+test("images list: the class image catalogue, one image a line, with no engine needed", async () => {
+  const text = await course(["images", "list"], { env: unreachable });
+  assert.equal(text.code, 0, text.stderr);
+  const lines = text.stdout.trim().split("\n");
+  assert.deepEqual(
+    lines.map((line) => line.split(/\s{2,}/)[0]),
+    CLASS_IMAGES.map((image) => image.name),
+  );
+  const json = await course(["images", "list", "--json"], {
+    env: { ...unreachable, BUILD_IMAGE: "course-offline/stand-in:1" },
+  });
+  const rows = JSON.parse(json.stdout) as { name: string; use: string; standIn?: string }[];
+  assert.deepEqual(
+    rows.map((row) => [row.name, row.use]),
+    CLASS_IMAGES.map((image) => [image.name, image.use]),
+  );
+  assert.equal(rows.find((row) => row.standIn)?.standIn, "course-offline/stand-in:1");
 });

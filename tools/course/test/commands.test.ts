@@ -5,6 +5,7 @@ import { join } from "node:path";
 import { test } from "node:test";
 import { DOMParser, onWarningStopParsing } from "@xmldom/xmldom";
 import { docker, needsDocker, run } from "../../../test/containers/docker.ts";
+import { classImages, imageExists } from "@course/cli";
 import { PROJECT_PREFIX } from "../src/commands/check/compose.ts";
 import {
   composeLeftovers,
@@ -32,7 +33,7 @@ test("doctor: the running engine, its version and the rest, one finding per line
   const byId = new Map(report.findings.map((f) => [f.id, f]));
   assert.deepEqual(
     [...byId.keys()],
-    ["engine", "compose", "buildx", "arch", "disk", "ports", "hub"],
+    ["engine", "compose", "buildx", "arch", "disk", "ports", "hub", "images"],
   );
   const version = (await docker.version()).Version;
   assert.equal(byId.get("engine")?.status, "ok");
@@ -45,6 +46,29 @@ test("doctor: the running engine, its version and the rest, one finding per line
 
   const text = await course(["doctor", "--offline"]);
   assert.match(text.stdout, new RegExp(`✔ Docker engine +${version.replace(/[.+]/g, "\\$&")}`));
+
+  // The day's images (the offline stand-ins count for the bases they replace): with --offline,
+  // Docker Hub's pulls are unknown, so one missing image means not ready, and how to fix it.
+  const missing: string[] = [];
+  for (const image of classImages()) if (!(await imageExists(image))) missing.push(image);
+  const images = byId.get("images");
+  assert.ok(images);
+  if (missing.length === 0) {
+    assert.equal(images.status, "ok");
+    return;
+  }
+  assert.equal(images.status, "fail");
+  for (const image of missing) assert.ok(images.detail.includes(image), `${image} is named`);
+  assert.match(images.advice ?? "", /`npm run course -- images load <archive>`/);
+  assert.match(
+    images.advice ?? "",
+    new RegExp(`${String(missing.length)} images? = ${String(missing.length)} pulls?`),
+  );
+  assert.equal(report.ok, false);
+  assert.equal(result.code, 1);
+  assert.match(text.stdout, /✖ Class images/);
+  assert.doesNotMatch(text.stdout, /Ready\./);
+  assert.equal(text.code, 1);
 });
 
 test("sizes --offline: a table sorted by size and an SVG chart of the same rows", async (t) => {

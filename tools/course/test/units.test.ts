@@ -107,14 +107,14 @@ test("stages are counted with ARG defaults and build args applied", () => {
     "ARG BUILD_IMAGE=node:24-bookworm-slim",
     "FROM ${BUILD_IMAGE} AS build",
     "RUN true",
-    "FROM alpine:3.23",
+    "FROM alpine:3.24",
     "COPY --from=build /app /app",
   ].join("\n");
   assert.deepEqual(readStages(text), {
     count: 2,
     list: [
       { name: "build", from: "node:24-bookworm-slim" },
-      { name: "stage 2", from: "alpine:3.23" },
+      { name: "stage 2", from: "alpine:3.24" },
     ],
   });
   assert.equal(readStages(text, { BUILD_IMAGE: "mirror/node:24" }).list[0]?.from, "mirror/node:24");

@@ -1,7 +1,8 @@
 import { statfs } from "node:fs/promises";
 import { arch } from "node:os";
 import { COURSE_PORTS } from "@course/stack";
-import { docker, engineAddress } from "../../lib/docker.ts";
+import { classImages } from "../../class-images.ts";
+import { docker, engineAddress, imageExists } from "../../lib/docker.ts";
 import { errorMessage } from "../../lib/errors.ts";
 import { fetchWithin } from "../../lib/http.ts";
 import { repoRoot } from "../../lib/paths.ts";
@@ -10,7 +11,8 @@ import { runCommand } from "../../lib/process.ts";
 import { bold, dim, FAIL, green, PASS, red, SKIP, wrap } from "../../lib/ui.ts";
 
 // `course doctor`: is this machine ready for the class? One line per question, green or red, and
-// for each red line what to do about it.
+// for each red line what to do about it. "Ready." means the whole day can run: the class's images
+// are all here, or Docker Hub answers with enough pulls left for those that are not.
 
 export interface Finding {
   id: string;
@@ -181,9 +183,18 @@ async function portsFinding(): Promise<Finding> {
   );
 }
 
-async function hubFinding(offline: boolean): Promise<Finding> {
-  const title = "Docker Hub pulls left";
-  if (offline) return { id: "hub", status: "skip", title, detail: "skipped: --offline" };
+/** What Docker Hub says about this address: unreachable, no limit, or the pulls left. */
+interface HubPulls {
+  reachable: boolean;
+  offline?: boolean;
+  /** Anonymous pulls left in the window; undefined when reachable with no limit reported. */
+  left?: number;
+  detail: string;
+}
+
+async function hubPulls(offline: boolean): Promise<HubPulls> {
+  if (offline) return { reachable: false, offline: true, detail: "skipped: --offline" };
+  const unreachable = { reachable: false, detail: "skipped: Docker Hub not reachable" };
   const repository = "ratelimitpreview/test";
   let token: string | undefined;
   try {
@@ -195,8 +206,7 @@ async function hubFinding(offline: boolean): Promise<Finding> {
   } catch {
     token = undefined;
   }
-  if (!token)
-    return { id: "hub", status: "skip", title, detail: "skipped: Docker Hub not reachable" };
+  if (!token) return unreachable;
   try {
     const { response } = await fetchWithin(
       `https://registry-1.docker.io/v2/${repository}/manifests/latest`,
@@ -206,22 +216,91 @@ async function hubFinding(offline: boolean): Promise<Finding> {
     const limit = response.headers.get("ratelimit-limit");
     const remaining = response.headers.get("ratelimit-remaining");
     if (remaining === null || limit === null)
-      return ok("hub", title, "no limit reported for this address");
+      return { reachable: true, detail: "no limit reported for this address" };
     const left = Number(remaining.split(";")[0]);
     const [total = "?", window = ""] = limit.split(";");
     const hours = /w=(\d+)/.exec(window)?.[1];
-    const detail = `${String(left)} of ${total} anonymous pulls left${hours ? ` per ${String(Number(hours) / 3600)} h` : ""} for this address`;
-    return left >= MIN_HUB_PULLS
-      ? ok("hub", title, detail)
-      : bad(
-          "hub",
-          title,
-          detail,
-          "A classroom shares one address: sign in (`docker login`, a free account has a higher limit), or load the class's archive (`npm run course -- images load <file>`).",
-        );
+    return {
+      reachable: true,
+      left,
+      detail: `${String(left)} of ${total} anonymous pulls left${hours ? ` per ${String(Number(hours) / 3600)} h` : ""} for this address`,
+    };
   } catch {
-    return { id: "hub", status: "skip", title, detail: "skipped: Docker Hub not reachable" };
+    return unreachable;
   }
+}
+
+function hubFinding(pulls: HubPulls): Finding {
+  const title = "Docker Hub pulls left";
+  if (!pulls.reachable) return { id: "hub", status: "skip", title, detail: pulls.detail };
+  return pulls.left === undefined || pulls.left >= MIN_HUB_PULLS
+    ? ok("hub", title, pulls.detail)
+    : bad(
+        "hub",
+        title,
+        pulls.detail,
+        "A classroom shares one address: sign in (`docker login`, a free account has a higher limit), or load the class's archive (`npm run course -- images load <file>`).",
+      );
+}
+
+/** The class's images on the engine (the offline stand-ins count for the bases they replace). */
+async function presentImages(found: EngineInfo) {
+  const wanted = classImages();
+  if (found.version === undefined) return undefined;
+  const present: string[] = [];
+  const missing: string[] = [];
+  for (const image of wanted) {
+    let exists = false;
+    try {
+      exists = await imageExists(image);
+    } catch {
+      exists = false;
+    }
+    (exists ? present : missing).push(image);
+  }
+  return { present, missing };
+}
+
+/** Pulls from Docker Hub count against its limit; other registries (gcr.io) do not. */
+const fromDockerHub = (image: string) => {
+  const first = image.split("/")[0] ?? "";
+  return !image.includes("/") || !/[.:]|^localhost$/.test(first) || first === "docker.io";
+};
+
+function imagesFinding(
+  images: { present: string[]; missing: string[] } | undefined,
+  pulls: HubPulls,
+): Finding {
+  const title = "Class images";
+  if (images === undefined)
+    return { id: "images", status: "skip", title, detail: "skipped: no engine to look in" };
+  const { present, missing } = images;
+  const all = present.length + missing.length;
+  if (missing.length === 0)
+    return ok("images", title, `all ${String(all)} present: ${present.join(", ")}`);
+  const hubPullsNeeded = missing.filter(fromDockerHub).length;
+  const detail = `${String(present.length)} of ${String(all)} present; missing: ${missing.join(", ")}`;
+  const count = (n: number, word: string) => `${String(n)} ${word}${n === 1 ? "" : "s"}`;
+  const pullAdvice = `pull them, ${count(missing.length, "image")} = ${count(missing.length, "pull")}: ${missing.map((m) => `\`docker pull ${m}\``).join(", ")}`;
+  const load = "load the trainer's archive: `npm run course -- images load <archive>`";
+  if (pulls.reachable && (pulls.left === undefined || pulls.left >= hubPullsNeeded))
+    return {
+      ...ok(
+        "images",
+        title,
+        `${detail}; they will be pulled when first used (${String(hubPullsNeeded)} Docker Hub pull${hubPullsNeeded === 1 ? "" : "s"}, ${pulls.left === undefined ? "no limit reported" : `${String(pulls.left)} left`})`,
+      ),
+      advice: `In a room that shares one address, ${load} instead.`,
+    };
+  const why = pulls.reachable
+    ? `Docker Hub has ${String(pulls.left)} pulls left for this address, ${String(hubPullsNeeded)} needed`
+    : `Docker Hub ${pulls.offline ? "was not asked (--offline)" : "is not reachable"}`;
+  return bad(
+    "images",
+    title,
+    `${detail}; ${why}`,
+    `From the repository root, ${load}. Or, where Docker Hub answers, ${pullAdvice}.`,
+  );
 }
 
 export async function doctor(options: { offline: boolean; json: boolean }): Promise<number> {
@@ -234,14 +313,24 @@ export async function doctor(options: { offline: boolean; json: boolean }): Prom
 
 async function diagnose(options: { offline: boolean }): Promise<Finding[]> {
   const found = await engine();
-  const [compose, buildx, disk, ports, hub] = await Promise.all([
+  const [compose, buildx, disk, ports, pulls, images] = await Promise.all([
     composeFinding(),
     buildxFinding(),
     diskFinding(found),
     portsFinding(),
-    hubFinding(options.offline),
+    hubPulls(options.offline),
+    presentImages(found),
   ]);
-  return [engineFinding(found), compose, buildx, archFinding(found), disk, ports, hub];
+  return [
+    engineFinding(found),
+    compose,
+    buildx,
+    archFinding(found),
+    disk,
+    ports,
+    hubFinding(pulls),
+    imagesFinding(images, pulls),
+  ];
 }
 
 function printFindings(findings: Finding[]) {

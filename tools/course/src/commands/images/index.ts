@@ -4,7 +4,7 @@ import { resolve } from "node:path";
 import { Transform, type Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { createGzip } from "node:zlib";
-import { classImages } from "../../class-images.ts";
+import { CLASS_IMAGES, classImages } from "../../class-images.ts";
 import { docker, imageExists, requireEngine } from "../../lib/docker.ts";
 import { CouldNotCheck } from "../../lib/errors.ts";
 import { formatSize, progressBar } from "../../lib/format.ts";
@@ -15,6 +15,30 @@ import { outputLines, runTasks } from "../../lib/tasks.ts";
 // `course images save|load`: every image the class needs, pulled once by the trainer and written
 // into one archive, then loaded on each laptop, so that a room behind one address does not hit
 // Docker Hub's pull limit. The archive is what `docker save` writes (gzip when the name ends .gz).
+// `course images list` prints that list: the class image catalogue.
+
+/** The catalogue, one image a line: its name, where the day uses it, and its local stand-in. */
+export function listImages(options: { json: boolean }): number {
+  const rows = CLASS_IMAGES.map((image) => {
+    const standIn = image.variable ? process.env[image.variable] : undefined;
+    return {
+      name: image.name,
+      use: image.use,
+      ...(image.variable ? { variable: image.variable } : {}),
+      ...(standIn && standIn !== image.name ? { standIn } : {}),
+    };
+  });
+  if (options.json) {
+    console.log(JSON.stringify(rows, null, 2));
+    return 0;
+  }
+  const width = Math.max(...rows.map((row) => row.name.length));
+  for (const row of rows) {
+    const here = row.standIn ? ` (here ${row.variable ?? ""}=${row.standIn})` : "";
+    console.log(`${row.name.padEnd(width)}  ${row.use}${here}`);
+  }
+  return 0;
+}
 
 /** `docker save` of several images as one stream (dockerode has no types for it). */
 function exportImages(names: string[]): Promise<Readable> {
