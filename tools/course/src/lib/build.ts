@@ -118,8 +118,8 @@ const BUILD_HINTS: [RegExp, string][] = [
     "COPY reads from the build context (the last argument of docker build), after .dockerignore has been applied. Is the file there, under that path relative to the context?",
   ],
   [
-    /EACCES|permission denied/i,
-    "A step could not write. Read the path in the error: which user runs that step, and who owns the folder? WORKDIR and COPY create files as root unless told otherwise.",
+    /EACCES|permission denied|rejected by your operating system/i,
+    "A step could not write. Read the path in the error: which user runs that step, and who owns the folder? COPY creates files as root unless told otherwise, and so does a WORKDIR placed before USER.",
   ],
   [
     /unable to find user|no matching entries in passwd/i,
@@ -127,7 +127,7 @@ const BUILD_HINTS: [RegExp, string][] = [
   ],
   [
     /useradd: not found|groupadd: not found|adduser: unrecognized option|addgroup: unrecognized option/i,
-    "Each distribution has its own tools to create users, with their own options. Which distribution is this stage's base image, and what does its tool's --help say?",
+    "Each distribution has its own tools to create users, with their own options: Alpine has no useradd or groupadd, and BusyBox's adduser and addgroup take short options and only some of Debian's long ones. Which distribution is this stage's base image, and what does its tool's --help say?",
   ],
   [
     /not found|exit code: 127/i,
