@@ -9,6 +9,7 @@ import {
   type Instruction,
   type JSONInstruction,
 } from "dockerfile-ast";
+import { STACK } from "@course/stack";
 
 // Static checks of every Dockerfile in the repository, including the alpine targets that cannot
 // be built where Docker Hub is out of reach: the habits the course teaches, read from the files.
@@ -19,12 +20,7 @@ const root = join(import.meta.dirname, "..");
 const ROOT_ALLOWED = /^solutions\/0[1-3]-|^tools\/course\/test\/fixtures\//;
 const FIXTURES = /^tools\/course\/test\/fixtures\//;
 // Built from the repository root, one shape for all: exercise 5 copies one and renames it.
-const SERVICES = [
-  "services/company/Dockerfile",
-  "services/department/Dockerfile",
-  "solutions/05-compose-employees/services/employee/Dockerfile",
-  "infra/cosmosdb/Dockerfile",
-];
+const SERVICES = STACK.map((service) => service.dockerfile);
 
 function dockerfiles(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {

@@ -1,0 +1,140 @@
+import assert from "node:assert/strict";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { test } from "node:test";
+import { pathToFileURL } from "node:url";
+import { EXERCISES, readmeOf, solutionOf } from "@course/cli";
+import { COMPOSE_FILES, COURSE_PORTS, MICROSERVICES, STACK } from "@course/stack";
+import { DockerfileParser } from "dockerfile-ast";
+import { needsDocker, run } from "./containers/docker.ts";
+
+// One place for each fact: the stack registry (@course/stack) and the exercise catalogue
+// (tools/course/src/catalogue.ts). Everything that repeats them must agree with them: compose,
+// each Dockerfile's EXPOSE and HEALTHCHECK, each service's default port and parent, the
+// workspaces, the exercise and solution folders.
+
+const root = join(import.meta.dirname, "..");
+const text = (path: string) => readFileSync(join(root, path), "utf8");
+
+test("every service of the registry is a workspace, and has its Dockerfile", () => {
+  const patterns = (JSON.parse(text("package.json")) as { workspaces: string[] }).workspaces;
+  const isWorkspace = (folder: string) =>
+    patterns.some((p) => (p.endsWith("/*") ? dirname(folder) === p.slice(0, -2) : folder === p));
+  for (const service of STACK) {
+    assert.ok(
+      existsSync(join(root, service.folder, "package.json")),
+      `${service.folder}/package.json`,
+    );
+    assert.ok(isWorkspace(service.folder), `${service.folder} is a workspace`);
+    assert.ok(existsSync(join(root, service.dockerfile)), service.dockerfile);
+  }
+});
+
+test("each Dockerfile exposes and health-checks the registry's port in every runtime", () => {
+  for (const service of STACK) {
+    const dockerfile = DockerfileParser.parse(text(service.dockerfile));
+    const exposed = dockerfile
+      .getInstructions()
+      .filter((i) => i.getKeyword() === "EXPOSE")
+      .map((i) => i.getArgumentsContent());
+    const healthchecks = dockerfile
+      .getInstructions()
+      .filter((i) => i.getKeyword() === "HEALTHCHECK")
+      .map((i) => i.getArgumentsContent() ?? "");
+    assert.ok(exposed.length > 0, `${service.dockerfile} has EXPOSE`);
+    for (const port of exposed)
+      assert.equal(port, String(service.port), `${service.dockerfile} EXPOSE`);
+    assert.ok(healthchecks.length > 0, `${service.dockerfile} has HEALTHCHECK`);
+    for (const check of healthchecks)
+      assert.match(
+        check,
+        new RegExp(`\\b${String(service.port)}\\b`),
+        `${service.dockerfile} HEALTHCHECK`,
+      );
+  }
+});
+
+test("each microservice's default port and parent variable are the registry's", async () => {
+  for (const service of MICROSERVICES) {
+    const app = (await import(pathToFileURL(join(root, service.folder, "src/app.ts")).href)) as {
+      configSpec: { defaultPort: number; parents?: Record<string, string> };
+    };
+    assert.equal(app.configSpec.defaultPort, service.port, `${service.name} default port`);
+    const parents = Object.entries(app.configSpec.parents ?? {});
+    const parent = "parent" in service ? service.parent : undefined;
+    assert.deepEqual(
+      parents,
+      parent ? [[parent.name, parent.variable]] : [],
+      `${service.name} parent`,
+    );
+  }
+});
+
+test("the class's ports are the registry's", () => {
+  assert.deepEqual(COURSE_PORTS, [8000, 8001, 8002, 8003, 8081]);
+});
+
+test("compose publishes the registry's ports, builds its Dockerfiles, and points children at parents", async (t) => {
+  if (!(await needsDocker(t))) return;
+  const output = await run("docker", [
+    "compose",
+    "--env-file",
+    "/dev/null",
+    "-f",
+    COMPOSE_FILES.withEmployee,
+    "config",
+    "--format",
+    "json",
+  ]);
+  const config = JSON.parse(output) as {
+    services: Record<
+      string,
+      {
+        build?: { dockerfile?: string };
+        ports?: { host_ip?: string; published?: string; target?: number }[];
+        environment?: Record<string, string | null>;
+      }
+    >;
+  };
+  assert.deepEqual(Object.keys(config.services).sort(), STACK.map((s) => s.name).sort());
+  for (const service of STACK) {
+    const entry = config.services[service.name];
+    assert.ok(entry, service.name);
+    assert.equal(entry.build?.dockerfile, service.dockerfile, `${service.name} Dockerfile`);
+    assert.deepEqual(
+      entry.ports?.map((p) => `${p.host_ip ?? ""}:${p.published ?? ""}:${String(p.target)}`),
+      [`127.0.0.1:${String(service.port)}:${String(service.port)}`],
+      `${service.name} ports`,
+    );
+    const parent =
+      "parent" in service ? (service.parent as { name: string; variable: string }) : undefined;
+    if (parent) {
+      const port = STACK.find((s) => s.name === parent.name)?.port;
+      assert.equal(entry.environment?.[parent.variable], `http://${parent.name}:${String(port)}`);
+    }
+  }
+});
+
+test("the exercise catalogue has a README and a solution for each exercise, and no other", () => {
+  const folders = (dir: string) =>
+    readdirSync(join(root, dir), { withFileTypes: true })
+      .filter((e) => e.isDirectory())
+      .map((e) => e.name)
+      .sort();
+  const slugs = EXERCISES.map((e) => e.slug).sort();
+  assert.deepEqual(folders("exercises"), slugs);
+  assert.deepEqual(folders("solutions"), slugs);
+  for (const exercise of EXERCISES) {
+    assert.ok(existsSync(join(root, readmeOf(exercise))), readmeOf(exercise));
+    assert.ok(existsSync(join(root, solutionOf(exercise))), solutionOf(exercise));
+    assert.match(
+      text(readmeOf(exercise)),
+      new RegExp(`npm run course -- check ${String(exercise.number)}\\b`),
+      `${readmeOf(exercise)} says how to check it`,
+    );
+    assert.match(
+      text(readmeOf(exercise)),
+      new RegExp(`^# Exercise ${String(exercise.number)}: `, "m"),
+    );
+  }
+});
