@@ -28,6 +28,8 @@ interface Common {
   title: string;
   /** What `check` reads when --file is not given, relative to the repository root. */
   file: string;
+  /** Default --timeout: seconds for the app to answer, or for the stack to be healthy. */
+  timeout: number;
 }
 
 /** An exercise whose answer is a Dockerfile: built, run and probed. */
@@ -48,10 +50,13 @@ export interface ComposeExercise extends Common {
 
 export type Exercise = ImageExercise | ComposeExercise;
 
-const image = (entry: Omit<ImageExercise, "kind" | "file" | "context">): ImageExercise => ({
+const image = (
+  entry: Omit<ImageExercise, "kind" | "file" | "context" | "timeout">,
+): ImageExercise => ({
   kind: "image",
   file: "api/Dockerfile",
   context: "api",
+  timeout: 30,
   ...entry,
 });
 
@@ -105,6 +110,7 @@ export const EXERCISES: readonly Exercise[] = [
     title: "compose, and a microservice of your own",
     file: "exercises/05-compose-employees/compose.yaml",
     fallback: "compose.yaml",
+    timeout: 180,
     rules: COMPOSE_RULES,
   },
 ];

@@ -80,7 +80,7 @@ program
   .option("--json", "print one machine-readable report (pipe it: `npx course check 3 --json`)")
   .option(
     "--timeout <seconds>",
-    "how long the API may take to answer (default 30), or the stack to be healthy (180)",
+    `how long the API may take to answer, or the stack to be healthy (default: ${EXERCISES.map((e) => `${String(e.number)}: ${String(e.timeout)}`).join(", ")})`,
     seconds,
   )
   .addOption(new Option("--tag <tag>", "image tag, or compose project name").hideHelp())
@@ -89,10 +89,9 @@ program
     action(
       async (number: number, flags: CheckFlags) => {
         const { check } = await import("./commands/check/index.ts");
-        const compose = findExercise(number)?.kind === "compose";
         return check(number, {
           json: flags.json === true,
-          timeout: flags.timeout ?? (compose ? 180 : 30),
+          timeout: flags.timeout ?? findExercise(number)?.timeout ?? 30,
           ...(flags.file ? { file: flags.file } : {}),
           ...(flags.context ? { context: flags.context } : {}),
           ...(flags.tag ? { tag: flags.tag } : {}),

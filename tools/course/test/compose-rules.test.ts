@@ -13,7 +13,7 @@ import { repoRoot } from "../src/lib/paths.ts";
 // The rules of exercise 5 on facts shaped as `docker compose config`, the Engine API and the
 // employee routes give them: the reference answer passes, and each mistake a trainee makes fails
 // the check that names it, with a hint about its cause. The same mistakes run for real in
-// compose.test.ts.
+// compose-check.test.ts.
 
 const BASES = {
   BUILD_IMAGE: "mirror/node:24-bookworm-slim",
@@ -361,6 +361,62 @@ test("a create without Location or ETag fails employee-create", () => {
     result.get("employee-create").found,
     /without a Location header; 201 without an ETag header/,
   );
+});
+
+for (const [output, cause] of [
+  [
+    '✘ [ERROR] Could not resolve "src/server.ts"\nfailed to solve: process "/bin/sh -c npm run build --workspace services/employee" did not complete successfully: exit code: 1',
+    /sources COPY and `npm run build --workspace …` in your Dockerfile name different folders/,
+  ],
+  [
+    "npm error No workspaces found:\nnpm error   --workspace=services/employe",
+    /names a folder that is not a workspace/,
+  ],
+  [
+    "npm error `npm ci` can only install packages when your package.json and package-lock.json or npm-shrinkwrap.json are in sync.\nnpm error Missing: @course/employee@1.0.0 from lock file",
+    /Did you run `npm install` at the repository root/,
+  ],
+  [
+    'failed to compute cache key: failed to calculate checksum of ref x::y: "/src/services/department/dist": not found',
+    /Do both `COPY --from=build` lines name your service's folder/,
+  ],
+  [
+    "failed to solve: node:24-bookworm-slim: failed to resolve source metadata for docker.io/library/node:24-bookworm-slim",
+    /list the base images in the build's args/,
+  ],
+] as const) {
+  test(`the stack did not build: the hint names the cause (${output.split("\n")[0]?.slice(0, 40) ?? ""}…)`, () => {
+    const facts = referenceFacts();
+    delete facts.http;
+    delete facts.employee;
+    facts.up = { state: "failed", output };
+    const result = judge(facts);
+    assert.deepEqual(result.failed, ["employee-healthy"]);
+    assert.match(result.get("employee-healthy").hint, cause);
+  });
+}
+
+test("the employee container stops at start: the hint follows its log", () => {
+  for (const [line, cause] of [
+    [
+      'Configuration error: COSMOSDB_MASTER_KEY_FILE must name a readable file holding the key (ENOENT) (got "/run/secrets/cosmosdb_master_key")',
+      /secrets: \[cosmosdb_master_key\]/,
+    ],
+    [
+      "Configuration error: COMPANY_SERVICE_URL is required: an http:// or https:// URL, e.g. http://localhost:8081",
+      /Its parent is the department service/,
+    ],
+  ] as const) {
+    const facts = referenceFacts();
+    delete facts.http;
+    assert.ok(facts.employee);
+    facts.employee.health = "unhealthy";
+    facts.employee.logTail = [line];
+    facts.up = { state: "failed", output: "container course-check-5-x-employee-1 is unhealthy" };
+    const result = judge(facts);
+    assert.deepEqual(result.failed, ["employee-healthy"]);
+    assert.match(result.get("employee-healthy").hint, cause);
+  }
 });
 
 test("no employee service: one failure, and the checks that need it are not checked", () => {

@@ -1,3 +1,4 @@
+import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -89,4 +90,22 @@ export async function composeLeftovers(prefix: string) {
     ...networks.filter((n) => ours(n.Labels)).map((n) => `network ${n.Name}`),
     ...volumes.filter((v) => ours(v.Labels)).map((v) => `volume ${v.Name}`),
   ];
+}
+
+/**
+ * The offline bases (BUILD_IMAGE, DISTROLESS_IMAGE) that some tests build on: skipped with the
+ * reason when the environment names none, a failure when COURSE_REQUIRE_DOCKER=1 (CI names them).
+ */
+export function needsOfflineBases(
+  t: TestContext,
+): { BUILD_IMAGE: string; DISTROLESS_IMAGE: string } | undefined {
+  const { BUILD_IMAGE, DISTROLESS_IMAGE } = process.env;
+  if (BUILD_IMAGE && DISTROLESS_IMAGE) return { BUILD_IMAGE, DISTROLESS_IMAGE };
+  assert.notEqual(
+    process.env.COURSE_REQUIRE_DOCKER,
+    "1",
+    "CI sets BUILD_IMAGE and DISTROLESS_IMAGE",
+  );
+  t.skip("BUILD_IMAGE and DISTROLESS_IMAGE name no offline bases");
+  return undefined;
 }

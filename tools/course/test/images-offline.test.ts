@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
 import { docker, needsDocker, run, services } from "../../../test/containers/docker.ts";
-import { course, stateDir } from "./helper.ts";
+import { course, needsOfflineBases, stateDir } from "./helper.ts";
 
 // A class day after `images load`: the bases saved into one archive, removed, loaded back, and
 // then every service image and `course sizes --offline` built with no pull at all. The engine is
@@ -21,17 +21,8 @@ test(
   },
   async (t) => {
     if (!(await needsDocker(t))) return;
-    const { BUILD_IMAGE, DISTROLESS_IMAGE } = process.env;
-    if (!BUILD_IMAGE || !DISTROLESS_IMAGE) {
-      assert.notEqual(
-        process.env.COURSE_REQUIRE_DOCKER,
-        "1",
-        "CI sets BUILD_IMAGE and DISTROLESS_IMAGE",
-      );
-      t.skip("BUILD_IMAGE and DISTROLESS_IMAGE name no offline bases");
-      return;
-    }
-    const bases = { BUILD_IMAGE, DISTROLESS_IMAGE };
+    const bases = needsOfflineBases(t);
+    if (bases === undefined) return;
     const ids = new Map<string, string>();
     for (const image of Object.values(bases))
       ids.set(image, (await docker.getImage(image).inspect()).Id);

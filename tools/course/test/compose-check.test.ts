@@ -4,9 +4,10 @@ import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } f
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { test, type TestContext } from "node:test";
+import { setTimeout as sleep } from "node:timers/promises";
 import { needsDocker, root } from "../../../test/containers/docker.ts";
 import { PROJECT_PREFIX } from "../src/commands/check/compose.ts";
-import { composeLeftovers, course } from "./helper.ts";
+import { composeLeftovers, course, needsOfflineBases } from "./helper.ts";
 
 // `course check 5` for real, on a trainee's answer: the repository as a trainee has it after step
 // 12 (an employee service copied from department and adapted, the workspace in the lockfile),
@@ -129,11 +130,26 @@ test("exercise 5 on a trainee's answer: the right one passes, each mistake fails
     },
   );
 
-  await t.test("no build args: the employee build asks Docker Hub", async (t) => {
-    if (!process.env.BUILD_IMAGE) {
-      t.skip("needs BUILD_IMAGE naming a local base, as in CI");
-      return;
+  await t.test("Ctrl-C while the stack starts: compose takes it down, exit 130", async () => {
+    const file = join(checkout, "exercises/05-compose-employees/compose.yaml");
+    cpSync(join(fixtures, "pass.yaml"), file);
+    let interrupt: ((signal: NodeJS.Signals) => void) | undefined;
+    const running = course(["check", "5", "--file", file], {
+      onSpawn: (kill) => (interrupt = kill),
+    });
+    const deadline = Date.now() + 120_000;
+    while ((await composeLeftovers(PROJECT_PREFIX)).every((l) => !l.startsWith("container"))) {
+      assert.ok(Date.now() < deadline, "the stack started");
+      await sleep(200);
     }
+    interrupt?.("SIGINT");
+    const result = await running;
+    assert.equal(result.code, 130, result.stdout + result.stderr);
+    assert.deepEqual(await composeLeftovers(PROJECT_PREFIX), []);
+  });
+
+  await t.test("no build args: the employee build asks Docker Hub", async (t) => {
+    if (needsOfflineBases(t) === undefined) return;
     const { code, failed, hint } = await check5(checkout, "no-build-args.yaml");
     assert.equal(code, 1);
     assert.ok(failed.includes("build-args"), failed.join(", "));
