@@ -1,4 +1,5 @@
 import { employees } from "@course/data";
+import { MICROSERVICES } from "@course/stack";
 
 // What the checks of exercise 5 know: the trainee's compose file as `docker compose config`
 // resolves it, the employee container as the engine runs it, and what the employee routes
@@ -102,7 +103,18 @@ export interface ComposeFacts {
   http?: HttpFacts;
 }
 
-export const EMPLOYEE_PORT = 8003;
+const employee = MICROSERVICES.find((s) => s.name === "employee");
+const parent = MICROSERVICES.find((s) => s.name === employee?.parent.name);
+if (employee === undefined || parent === undefined)
+  throw new Error("the stack registry has no employee service and its parent");
+
+/** Exercise 5's service as the stack registry has it, and the parent it asks. */
+export const EMPLOYEE_PORT = employee.port;
+export const PARENT = {
+  name: parent.name,
+  variable: employee.parent.variable,
+  url: `http://${parent.name}:${String(parent.port)}`,
+};
 export const KEY_SECRET = "cosmosdb_master_key";
 
 /** Departments of the seed data that have employees: what the employee routes must return. */

@@ -6,6 +6,7 @@ import {
   type ComposeService,
   EMPLOYEE_PORT,
   KEY_SECRET,
+  PARENT,
 } from "../facts/compose.ts";
 import { envValue } from "../facts/image.ts";
 import { BASE_IMAGE_VARIABLES } from "../lib/docker.ts";
@@ -104,7 +105,7 @@ const employeeService: ComposeRule = ({ config }) => {
     config.ok && config.services.employee !== undefined,
     config.ok ? `services: ${names.join(", ") || "none"}` : "not checked: the file is not valid",
     "a service named employee, next to the course's services (from include:)",
-    config.ok && !names.includes("department")
+    config.ok && !names.includes(PARENT.name)
       ? "The course's services are missing: does your file include: the course's compose.yaml (a path relative to your file)?"
       : "Your compose file includes the course's file and adds one service of its own. What is that service called in the exercise?",
   );
@@ -209,7 +210,7 @@ const departmentUrl = entry(
   "department-url",
   "finds the department service by its name",
   (service) => {
-    const url = service.environment?.DEPARTMENT_SERVICE_URL ?? undefined;
+    const url = service.environment?.[PARENT.variable] ?? undefined;
     let host: string | undefined;
     try {
       host = url ? new URL(url).hostname : undefined;
@@ -219,9 +220,9 @@ const departmentUrl = entry(
     return check(
       "department-url",
       "finds the department service by its name",
-      host === "department",
-      url ? `DEPARTMENT_SERVICE_URL=${url}` : "no DEPARTMENT_SERVICE_URL in its environment",
-      "DEPARTMENT_SERVICE_URL=http://department:8002 (the service's name and its container port)",
+      host === PARENT.name,
+      url ? `${PARENT.variable}=${url}` : `no ${PARENT.variable} in its environment`,
+      `${PARENT.variable}=${PARENT.url} (the service's name and its container port)`,
       host !== undefined && LOOPBACK.test(host)
         ? `Inside a container, ${host} is that container itself, not your machine and not the department service. Compose puts the services on one network where each is reachable by its service name, on its container port.`
         : "The employee service reads the department service's address from DEPARTMENT_SERVICE_URL and stops at start without it. How does the department entry in the course's compose.yaml name the company service?",
@@ -522,9 +523,9 @@ const employeeItem = running("employee-item", "one employee", ({ http }) => {
 
 /** Why a create failed, in the words of its cause. */
 function createHint(facts: ComposeFacts, answer: Answer) {
-  const url = facts.config.services.employee?.environment?.DEPARTMENT_SERVICE_URL ?? "";
+  const url = facts.config.services.employee?.environment?.[PARENT.variable] ?? "";
   if (answer.status === 503)
-    return `The employee service could not reach the department service at DEPARTMENT_SERVICE_URL (${url || "not set"}). Inside a container, 127.0.0.1 is the container itself: compose gives each service a name on the stack's network, and the department service is http://department:8002.`;
+    return `The employee service could not reach the department service at ${PARENT.variable} (${url || "not set"}). Inside a container, 127.0.0.1 is the container itself: compose gives each service a name on the stack's network, and the department service is ${PARENT.url}.`;
   if (answer.status === 404)
     return "The department service said the department does not exist although it does: does the employee service ask for the department of the URL, under its company, at the department service's item route?";
   if (answer.status === 400)
