@@ -419,6 +419,20 @@ test("the employee container stops at start: the hint follows its log", () => {
   }
 });
 
+test("the trainee's own stack still runs: the hint names the command that stops it", () => {
+  const facts = referenceFacts();
+  delete facts.http;
+  delete facts.employee;
+  facts.up = {
+    state: "not-run",
+    reason: "ports in use on 127.0.0.1: 8001 (container trainee5-company-1)",
+    freeWith: ["docker compose -p trainee5 down"],
+  };
+  const result = judge(facts);
+  assert.deepEqual(result.failed, ["employee-healthy"]);
+  assert.match(result.get("employee-healthy").hint, /Stop it: `docker compose -p trainee5 down`/);
+});
+
 test("no employee service: one failure, and the checks that need it are not checked", () => {
   const facts = referenceFacts();
   delete facts.config.services.employee;

@@ -91,8 +91,11 @@ export interface ComposeFacts {
   up:
     | {
         state: "not-run";
+        /** The commands that free the ports it needs, when other containers hold them. */
+        freeWith?: string[];
         reason: string;
-        /** the failed check that kept it from starting */ blockedBy?: string;
+        /** The failed check that kept it from starting. */
+        blockedBy?: string;
       }
     | { state: "failed"; output: string }
     | { state: "up"; output: string };

@@ -21,6 +21,8 @@ export interface BusyPort {
   port: number;
   /** The container that publishes it, when one does. */
   holder?: string;
+  /** The compose project that container belongs to. */
+  project?: string;
 }
 
 /** The ports in use on 127.0.0.1, with the container that publishes each, when one does. */
@@ -32,9 +34,20 @@ export async function busyPorts(ports: number[]): Promise<BusyPort[]> {
   return busy.map((port) => {
     const holder = containers.find((c) => c.Ports.some((p) => p.PublicPort === port));
     const name = holder?.Names[0]?.replace(/^\//, "") ?? holder?.Id.slice(0, 12);
-    return { port, ...(name ? { holder: name } : {}) };
+    const project = holder?.Labels["com.docker.compose.project"];
+    return { port, ...(name ? { holder: name } : {}), ...(project ? { project } : {}) };
   });
 }
 
 export const describeBusy = (busy: BusyPort[]) =>
   busy.map((b) => `${String(b.port)}${b.holder ? ` (container ${b.holder})` : ""}`).join(", ");
+
+/** The commands that free the ports: the compose projects taken down, other containers stopped. */
+export function freeingCommands(busy: BusyPort[]): string[] {
+  const projects = [...new Set(busy.flatMap((b) => (b.project ? [b.project] : [])))];
+  const loose = [...new Set(busy.flatMap((b) => (b.holder && !b.project ? [b.holder] : [])))];
+  return [
+    ...projects.map((p) => `docker compose -p ${p} down`),
+    ...(loose.length ? [`docker stop ${loose.join(" ")}`] : []),
+  ];
+}

@@ -451,8 +451,8 @@ const employeeHealthy: ComposeRule = (facts) => {
       false,
       `not started: ${up.reason}`,
       UP_EXPECTED,
-      up.reason.includes("in use")
-        ? "Another stack holds the ports this one publishes. Stop it (`docker compose down` in its folder, or `docker stop <name>`) and check again."
+      up.freeWith !== undefined
+        ? `Another stack holds the ports this one publishes. ${up.freeWith.length ? `Stop it: ${up.freeWith.map((c) => `\`${c}\``).join(", then ")},` : "Stop the program that listens there"} and check again.`
         : "Fix the checks above first: the stack is started only when the file and its employee service are there.",
     );
   const healthy = up.state === "up" && employee?.health === "healthy";

@@ -18,7 +18,7 @@ import { BASE_IMAGE_VARIABLES, baseImages, docker, requireEngine } from "../../l
 import { CouldNotCheck } from "../../lib/errors.ts";
 import { fetchWithin, networkError } from "../../lib/http.ts";
 import { inRepo, shown, userCwd } from "../../lib/paths.ts";
-import { busyPorts, describeBusy } from "../../lib/ports.ts";
+import { busyPorts, describeBusy, freeingCommands } from "../../lib/ports.ts";
 import { runCommand } from "../../lib/process.ts";
 import type { Report } from "../../lib/report.ts";
 import { outputLines, runTasks } from "../../lib/tasks.ts";
@@ -202,7 +202,11 @@ export async function checkCompose(
   );
   const busy = await busyPorts(ports);
   if (busy.length) {
-    facts.up = { state: "not-run", reason: `ports in use on 127.0.0.1: ${describeBusy(busy)}` };
+    facts.up = {
+      state: "not-run",
+      reason: `ports in use on 127.0.0.1: ${describeBusy(busy)}`,
+      freeWith: freeingCommands(busy),
+    };
     return { facts, image: {} };
   }
 
