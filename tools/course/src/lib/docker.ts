@@ -25,6 +25,8 @@ export async function engineAddress(): Promise<string> {
   const modem = docker.modem as ModemAddress;
   const socket = await modem.getSocketPath?.();
   if (socket) return socket.startsWith("//./pipe/") ? `npipe:${socket}` : `unix://${socket}`;
+  // A tcp:// or ssh:// address, named as the user wrote it.
+  if (process.env.DOCKER_HOST) return process.env.DOCKER_HOST;
   return `${modem.protocol ?? "http"}://${modem.host ?? "localhost"}:${String(modem.port ?? "")}`;
 }
 
