@@ -138,7 +138,10 @@ test("every exercise README has the same sections, in order", () => {
 });
 
 test("every relative link in the Markdown resolves to a file", () => {
-  const files = ["README.md", ...["exercises", "solutions", "docs"].flatMap(markdown)];
+  const files = [
+    "README.md",
+    ...["exercises", "solutions", "docs", "api", "infra", "tools"].flatMap(markdown),
+  ];
   const broken: string[] = [];
   for (const file of files.filter((f) => existsSync(join(root, f)))) {
     const text = readFileSync(join(root, file), "utf8").replace(/^```[\s\S]*?^```/gm, "");

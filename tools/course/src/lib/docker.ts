@@ -9,8 +9,25 @@ export const docker = new Docker();
 /** Every container, image and compose project the course creates carries this label. */
 export const LABEL = "course.check";
 
-export function engineAddress() {
-  return process.env.DOCKER_HOST ?? "unix:///var/run/docker.sock";
+interface ModemAddress {
+  getSocketPath?: () => Promise<string | undefined>;
+  host?: string;
+  port?: string | number;
+  protocol?: string;
+}
+
+/**
+ * The address dockerode actually tries: DOCKER_HOST, else the Windows pipe, else
+ * ~/.docker/run/docker.sock when it exists, else /var/run/docker.sock. It does not read Docker
+ * contexts (`docker context use`), which the docker CLI follows.
+ */
+export async function engineAddress(): Promise<string> {
+  const modem = docker.modem as ModemAddress;
+  const socket = await modem.getSocketPath?.();
+  if (socket) return socket.startsWith("//./pipe/") ? `npipe:${socket}` : `unix://${socket}`;
+  // A tcp:// or ssh:// address, named as the user wrote it.
+  if (process.env.DOCKER_HOST) return process.env.DOCKER_HOST;
+  return `${modem.protocol ?? "http"}://${modem.host ?? "localhost"}:${String(modem.port ?? "")}`;
 }
 
 export async function requireEngine() {
@@ -18,7 +35,7 @@ export async function requireEngine() {
     await docker.ping();
   } catch (error) {
     throw new CouldNotCheck(
-      `no Docker engine answers at ${engineAddress()} (${errorMessage(error)}). ` +
+      `no Docker engine answers at ${await engineAddress()} (${errorMessage(error)}). ` +
         "Start Docker, then run `npm run course -- doctor`.",
     );
   }

@@ -1,59 +1,52 @@
 import { statfs } from "node:fs/promises";
-import { arch } from "node:os";
+import { arch, release } from "node:os";
 import { COURSE_PORTS } from "@course/stack";
 import { classImages } from "../../class-images.ts";
 import { docker, engineAddress, imageExists } from "../../lib/docker.ts";
 import { errorMessage } from "../../lib/errors.ts";
 import { fetchWithin } from "../../lib/http.ts";
 import { repoRoot } from "../../lib/paths.ts";
-import { busyPorts, describeBusy } from "../../lib/ports.ts";
+import { busyPorts } from "../../lib/ports.ts";
 import { runCommand } from "../../lib/process.ts";
+import {
+  bad,
+  engineFinding,
+  type EngineAnswer,
+  type Finding,
+  type Laptop,
+  laptopOf,
+  ok,
+  portsFinding,
+} from "./findings.ts";
 import { bold, dim, FAIL, green, PASS, red, SKIP, wrap } from "../../lib/ui.ts";
 
 // `course doctor`: is this machine ready for the class? One line per question, green or red, and
 // for each red line what to do about it. "Ready." means the whole day can run: the class's images
 // are all here, or Docker Hub answers with enough pulls left for those that are not.
 
-export interface Finding {
-  id: string;
-  status: "ok" | "fail" | "skip";
-  title: string;
-  detail: string;
-  advice?: string;
-}
-
 const MIN_FREE_GB = 5;
 const MIN_HUB_PULLS = 20;
 const GB = 1024 ** 3;
 
-const ok = (id: string, title: string, detail: string): Finding => ({
-  id,
-  status: "ok",
-  title,
-  detail,
-});
-const bad = (id: string, title: string, detail: string, advice: string): Finding => ({
-  id,
-  status: "fail",
-  title,
-  detail,
-  advice,
-});
-
-interface EngineInfo {
-  version?: { Version: string; ApiVersion: string; Os: string; Arch: string };
-  info?: { Architecture: string; DockerRootDir: string };
-  error?: string;
-}
+type EngineInfo = EngineAnswer;
 
 async function engine(): Promise<EngineInfo> {
+  const address = await engineAddress();
   try {
     const version = await docker.version();
-    const info = (await docker.info()) as { Architecture: string; DockerRootDir: string };
-    return { version, info };
+    const info = (await docker.info()) as NonNullable<EngineAnswer["info"]>;
+    return { address, version, info };
   } catch (error) {
-    return { error: errorMessage(error) };
+    return { address, error: errorMessage(error) };
   }
+}
+
+/** The docker CLI's context when it is not the default one (dockerode does not follow it). */
+async function cliContext(): Promise<Laptop["context"]> {
+  const name = await cli(["context", "show"]);
+  if (name === undefined || name === "default") return undefined;
+  const endpoint = await cli(["context", "inspect", "--format", "{{.Endpoints.docker.Host}}"]);
+  return endpoint ? { name, endpoint } : undefined;
 }
 
 async function cli(args: string[]) {
@@ -63,26 +56,6 @@ async function cli(args: string[]) {
   } catch {
     return undefined;
   }
-}
-
-function engineFinding(found: EngineInfo): Finding {
-  if (found.version === undefined)
-    return bad(
-      "engine",
-      "Docker engine",
-      `not reachable at ${engineAddress()}: ${found.error ?? "no answer"}`,
-      "Start Docker Desktop, or the engine (`sudo systemctl start docker`). If DOCKER_HOST or `docker context use` points elsewhere, check it; on Linux, your user may need to be in the docker group.",
-    );
-  const { Version, ApiVersion, Os, Arch } = found.version;
-  const major = Number(Version.split(".")[0]);
-  if (major < 24)
-    return bad(
-      "engine",
-      "Docker engine",
-      `version ${Version} is older than the course needs`,
-      "Install Docker Engine 24 or newer (or a current Docker Desktop): BuildKit cache mounts and compose healthchecks rely on it.",
-    );
-  return ok("engine", "Docker engine", `${Version} (API ${ApiVersion}), ${Os}/${Arch}`);
 }
 
 async function composeFinding(): Promise<Finding> {
@@ -169,20 +142,6 @@ async function diskFinding(found: EngineInfo): Promise<Finding> {
   };
 }
 
-async function portsFinding(): Promise<Finding> {
-  const busy = await busyPorts(COURSE_PORTS);
-  const title = "Course ports";
-  if (busy.length === 0) return ok("ports", title, `${COURSE_PORTS.join(", ")} free on 127.0.0.1`);
-  return bad(
-    "ports",
-    title,
-    `in use: ${describeBusy(busy)}`,
-    busy.some((b) => b.holder)
-      ? "Stop those containers (`docker compose down` in their project, or `docker stop <name>`)."
-      : "Another program listens there: find it (`lsof -i :<port>` or `netstat -ano` on Windows) and stop it.",
-  );
-}
-
 /** What Docker Hub says about this address: unreachable, no limit, or the pulls left. */
 interface HubPulls {
   reachable: boolean;
@@ -239,7 +198,7 @@ function hubFinding(pulls: HubPulls): Finding {
         "hub",
         title,
         pulls.detail,
-        "A classroom shares one address: sign in (`docker login`, a free account has a higher limit), or load the class's archive (`npm run course -- images load <file>`).",
+        "Docker Hub allows 10 pulls an hour per address without an account, and a classroom shares one address: load the class's archive (`npx course images load <file>`), or sign in (`docker login`: a free Personal account gets 100 pulls an hour of its own).",
       );
 }
 
@@ -313,21 +272,26 @@ export async function doctor(options: { offline: boolean; json: boolean }): Prom
 
 async function diagnose(options: { offline: boolean }): Promise<Finding[]> {
   const found = await engine();
-  const [compose, buildx, disk, ports, pulls, images] = await Promise.all([
+  const context = await cliContext();
+  const laptop: Laptop = {
+    ...laptopOf(process.env, process.platform, release()),
+    ...(context ? { context } : {}),
+  };
+  const [compose, buildx, disk, busy, pulls, images] = await Promise.all([
     composeFinding(),
     buildxFinding(),
     diskFinding(found),
-    portsFinding(),
+    busyPorts(COURSE_PORTS),
     hubPulls(options.offline),
     presentImages(found),
   ]);
   return [
-    engineFinding(found),
+    engineFinding(found, laptop),
     compose,
     buildx,
     archFinding(found),
     disk,
-    ports,
+    portsFinding(COURSE_PORTS, busy, laptop),
     hubFinding(pulls),
     imagesFinding(images, pulls),
   ];

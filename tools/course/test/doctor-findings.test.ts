@@ -1,0 +1,105 @@
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import {
+  engineFinding,
+  type EngineAnswer,
+  type Laptop,
+  laptopOf,
+  portsFinding,
+} from "../src/commands/doctor/findings.ts";
+
+// `course doctor`'s conclusions on recorded engine answers, one laptop at a time: no engine needed.
+
+const linux: Laptop = { platform: "linux", wsl: false };
+const windows: Laptop = { platform: "win32", wsl: false };
+const wsl: Laptop = { platform: "linux", wsl: true };
+const mac: Laptop = { platform: "darwin", wsl: false };
+
+// `docker version` / `docker info` (Engine API) as Docker Desktop 4.36 on Windows answers them.
+const desktop: EngineAnswer = {
+  address: "npipe:////./pipe/docker_engine",
+  version: { Version: "27.3.1", ApiVersion: "1.47", Os: "linux", Arch: "amd64" },
+  info: { Architecture: "x86_64", DockerRootDir: "/var/lib/docker", OSType: "linux" },
+};
+
+test("a current engine running Linux containers is ready, and the address is named", () => {
+  const finding = engineFinding(desktop, windows);
+  assert.equal(finding.status, "ok");
+  assert.match(finding.detail, /27\.3\.1.*linux\/amd64.*pipe\/docker_engine/);
+});
+
+test("Windows containers mode fails with the switch to Linux containers", () => {
+  const finding = engineFinding(
+    {
+      ...desktop,
+      version: { Version: "27.3.1", ApiVersion: "1.47", Os: "windows", Arch: "amd64" },
+      info: { Architecture: "x86_64", DockerRootDir: "C:\\ProgramData\\Docker", OSType: "windows" },
+    },
+    windows,
+  );
+  assert.equal(finding.status, "fail");
+  assert.match(finding.detail, /windows containers/);
+  assert.match(finding.advice ?? "", /Switch to Linux containers/);
+});
+
+test("Engine 24 (Docker Desktop before 4.27) fails: compose.yaml's start_interval needs 25", () => {
+  const finding = engineFinding(
+    { ...desktop, version: { Version: "24.0.7", ApiVersion: "1.43", Os: "linux", Arch: "arm64" } },
+    mac,
+  );
+  assert.equal(finding.status, "fail");
+  assert.match(finding.detail, /start_interval needs Engine 25/);
+});
+
+test("no engine: the advice is the laptop's own", () => {
+  const denied = "connect EACCES /var/run/docker.sock";
+  const linuxDenied = engineFinding(
+    { address: "unix:///var/run/docker.sock", error: denied },
+    linux,
+  );
+  assert.match(linuxDenied.detail, /unix:\/\/\/var\/run\/docker\.sock/);
+  assert.match(linuxDenied.advice ?? "", /docker group/);
+  const pipe = "connect EPERM //./pipe/docker_engine";
+  assert.match(
+    engineFinding({ address: "npipe:////./pipe/docker_engine", error: pipe }, windows).advice ?? "",
+    /docker-users/,
+  );
+  const missing = "connect ENOENT /var/run/docker.sock";
+  assert.match(
+    engineFinding({ address: "unix:///var/run/docker.sock", error: missing }, wsl).advice ?? "",
+    /WSL integration/,
+  );
+  const colima = engineFinding(
+    { address: "unix:///Users/ada/.docker/run/docker.sock", error: "connect ENOENT" },
+    {
+      ...mac,
+      context: { name: "colima", endpoint: "unix:///Users/ada/.colima/default/docker.sock" },
+    },
+  );
+  assert.match(
+    colima.advice ?? "",
+    /context "colima".*DOCKER_HOST=unix:\/\/\/Users\/ada\/\.colima/,
+  );
+});
+
+test("WSL is told apart from Linux", () => {
+  assert.equal(laptopOf({ WSL_DISTRO_NAME: "Ubuntu" }, "linux", "5.15.0").wsl, true);
+  assert.equal(laptopOf({}, "linux", "5.15.167.4-microsoft-standard-WSL2").wsl, true);
+  assert.equal(laptopOf({}, "linux", "6.1.0-28-amd64").wsl, false);
+});
+
+test("an excluded port range (EACCES) is not a port in use", () => {
+  const finding = portsFinding(
+    [8000, 8001],
+    [
+      { port: 8001, reason: "forbidden" },
+      { port: 8000, reason: "in-use" },
+    ],
+    windows,
+  );
+  assert.equal(finding.status, "fail");
+  assert.match(finding.detail, /in use: 8000.*not allowed to listen \(EACCES\): 8001/);
+  assert.match(finding.advice ?? "", /netsh int ipv4 show excludedportrange protocol=tcp/);
+  assert.match(finding.advice ?? "", /netstat -ano/);
+  assert.equal(portsFinding([8000], [], linux).status, "ok");
+});
