@@ -25,7 +25,7 @@ function recordingLog() {
   const at =
     (level: string) =>
     (...args: unknown[]) =>
-      void lines.push({ level, msg: String(args.find((a) => typeof a === "string") ?? "") });
+      void lines.push({ level, msg: args.find((a): a is string => typeof a === "string") ?? "" });
   const log = {
     info: at("info"),
     warn: at("warn"),

@@ -9,36 +9,18 @@ import { repoRoot } from "../../lib/paths.ts";
 import { busyPorts, describeBusy } from "../../lib/ports.ts";
 import { runCommand } from "../../lib/process.ts";
 import { bold, dim, FAIL, green, PASS, red, SKIP, wrap } from "../../lib/ui.ts";
+import { bad, ok, type Finding } from "./finding.ts";
 
 // `course doctor`: is this machine ready for the class? One line per question, green or red, and
 // for each red line what to do about it. "Ready." means the whole day can run: the class's images
-// are all here, or Docker Hub answers with enough pulls left for those that are not.
+// are all here, or Docker Hub answers with enough pulls left for those that are not. With --azure,
+// the questions are about the Cosmos DB account that .env names instead (azure.ts).
 
-export interface Finding {
-  id: string;
-  status: "ok" | "fail" | "skip";
-  title: string;
-  detail: string;
-  advice?: string;
-}
+export type { Finding } from "./finding.ts";
 
 const MIN_FREE_GB = 5;
 const MIN_HUB_PULLS = 20;
 const GB = 1024 ** 3;
-
-const ok = (id: string, title: string, detail: string): Finding => ({
-  id,
-  status: "ok",
-  title,
-  detail,
-});
-const bad = (id: string, title: string, detail: string, advice: string): Finding => ({
-  id,
-  status: "fail",
-  title,
-  detail,
-  advice,
-});
 
 interface EngineInfo {
   version?: { Version: string; ApiVersion: string; Os: string; Arch: string };
@@ -303,11 +285,22 @@ function imagesFinding(
   );
 }
 
-export async function doctor(options: { offline: boolean; json: boolean }): Promise<number> {
-  const findings = await diagnose(options);
+export async function doctor(options: {
+  offline: boolean;
+  json: boolean;
+  /** Check the Azure Cosmos DB account that this .env file names, instead of the machine. */
+  azure?: { envFile?: string };
+}): Promise<number> {
+  let findings: Finding[];
+  let question = "Is this machine ready for the course?";
+  if (options.azure) {
+    const { azureFindings } = await import("./azure.ts");
+    findings = await azureFindings(options.azure);
+    question = "Is the Azure Cosmos DB account ready for the class?";
+  } else findings = await diagnose(options);
   const failed = findings.some((f) => f.status === "fail");
   if (options.json) console.log(JSON.stringify({ ok: !failed, findings }, null, 2));
-  else printFindings(findings);
+  else printFindings(question, findings);
   return failed ? 1 : 0;
 }
 
@@ -333,11 +326,11 @@ async function diagnose(options: { offline: boolean }): Promise<Finding[]> {
   ];
 }
 
-function printFindings(findings: Finding[]) {
+function printFindings(question: string, findings: Finding[]) {
   const width = Math.max(60, Math.min(process.stdout.columns || 100, 110));
   const titleWidth = Math.max(...findings.map((f) => f.title.length));
   const pad = " ".repeat(titleWidth + 6);
-  const lines = ["", bold("Is this machine ready for the course?"), ""];
+  const lines = ["", bold(question), ""];
   for (const finding of findings) {
     const mark =
       finding.status === "ok" ? green(PASS) : finding.status === "fail" ? red(FAIL) : dim(SKIP);
