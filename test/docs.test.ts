@@ -10,7 +10,7 @@ import { join } from "node:path";
 import { test } from "node:test";
 import { pathToFileURL } from "node:url";
 import { LOCAL_COSMOS_KEY } from "@course/cosmosdb";
-import { loadConfig, type ConfigSpec } from "@course/service-kit";
+import { loadConfig, THROUGHPUT_MODES, type ConfigSpec } from "@course/service-kit";
 import { API, MICROSERVICES, STACK } from "@course/stack";
 import { serve, startCosmos, testEnv, type Service } from "@course/testing";
 import { program } from "../tools/course/src/program.ts";
@@ -176,15 +176,20 @@ const required = (spec: ConfigSpec) => ({
 test("the README's configuration table is the variables the services read, with their defaults", () => {
   const rows = configurationTable();
   const read = new Set<string>();
-  for (const { app } of services) {
-    const env = new Proxy(required(app.configSpec), {
-      get: (target, name) => {
-        if (typeof name === "string") read.add(name);
-        return (target as Record<string, string | undefined>)[name as string];
-      },
-    });
-    loadConfig(env, app.configSpec);
-  }
+  // Each throughput mode reads the settings it uses: read them all.
+  for (const { app } of services)
+    for (const mode of THROUGHPUT_MODES) {
+      const env = new Proxy(
+        { ...required(app.configSpec), COSMOSDB_THROUGHPUT_MODE: mode },
+        {
+          get: (target, name) => {
+            if (typeof name === "string") read.add(name);
+            return (target as Record<string, string | undefined>)[name as string];
+          },
+        },
+      );
+      loadConfig(env, app.configSpec);
+    }
   assert.deepEqual(rows.flatMap((r) => r.names).sort(), [...read].sort());
 
   for (const { names, defaults } of rows) {

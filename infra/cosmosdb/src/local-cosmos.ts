@@ -1,3 +1,4 @@
+import type { IncomingMessage } from "node:http";
 import type { AddressInfo } from "node:net";
 import { createHttpServer } from "@vercel/cosmosdb-server";
 
@@ -5,10 +6,16 @@ import { createHttpServer } from "@vercel/cosmosdb-server";
  * A Cosmos DB (NoSQL API) server in this process, over plain HTTP. It speaks the real protocol to
  * the real SDK and keeps everything in memory: a restart starts empty, and the services seed it again.
  */
-export async function startLocalCosmos(port = 0, host = "127.0.0.1") {
+export async function startLocalCosmos(
+  port = 0,
+  host = "127.0.0.1",
+  /** Sees each request before the server answers it: how tests read what the SDK sends. */
+  onRequest?: (request: IncomingMessage) => void,
+) {
   // It answers `Connection: close` unless asked to keep connections alive, as Cosmos DB does:
   // without this every SDK request pays for a new TCP connection.
   const server = createHttpServer({ keepAlive: true });
+  if (onRequest) server.prependListener("request", onRequest);
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
     server.listen(port, host, resolve);

@@ -3,11 +3,26 @@ import { readFileSync } from "node:fs";
 // Configuration is read from the environment once, at start-up. A bad or missing value stops the
 // process with one line naming the variable, so that nothing fails later in the middle of a request.
 
+/**
+ * What the services provision, as COSMOSDB_THROUGHPUT_MODE names it. `shared`: one database with
+ * `throughput` RU/s that every service's container shares (fits Azure's free tier); `container`:
+ * `throughput` RU/s for each container; `autoscale`: one database that scales between a tenth of
+ * `maxThroughput` and `maxThroughput`; `serverless`: no throughput anywhere (serverless accounts
+ * reject any).
+ */
+export type Throughput =
+  | { mode: "shared" | "container"; throughput: number }
+  | { mode: "autoscale"; maxThroughput: number }
+  | { mode: "serverless" };
+
+export const THROUGHPUT_MODES = ["shared", "container", "autoscale", "serverless"] as const;
+export type ThroughputMode = (typeof THROUGHPUT_MODES)[number];
+
 export interface CosmosConfig {
   endpoint: string;
   key: string;
   database: string;
-  throughput: number;
+  throughput: Throughput;
 }
 
 export interface ConfigSpec {
@@ -117,6 +132,26 @@ function masterKey(env: Env): string {
   return key;
 }
 
+// COSMOSDB_THROUGHPUT and COSMOSDB_AUTOSCALE_MAX_THROUGHPUT are read only by the modes that use
+// them: compose passes both with defaults whatever the mode.
+function throughput(env: Env): Throughput {
+  const raw = value(env, "COSMOSDB_THROUGHPUT_MODE")?.toLowerCase() ?? "shared";
+  const mode = THROUGHPUT_MODES.find((m) => m === raw);
+  if (mode === undefined) {
+    throw new ConfigError(
+      "COSMOSDB_THROUGHPUT_MODE",
+      `must be one of ${THROUGHPUT_MODES.join(", ")}`,
+      raw,
+    );
+  }
+  if (mode === "serverless") return { mode };
+  if (mode === "autoscale") {
+    const max = integer(env, "COSMOSDB_AUTOSCALE_MAX_THROUGHPUT", 1000, 1000, 1_000_000, 1000);
+    return { mode, maxThroughput: max };
+  }
+  return { mode, throughput: integer(env, "COSMOSDB_THROUGHPUT", 400, 400, 1_000_000, 100) };
+}
+
 export function loadConfig<S extends ConfigSpec>(env: Env, spec: S): ServiceConfig<S> {
   const logLevel = value(env, "LOG_LEVEL") ?? "info";
   if (!LOG_LEVELS.includes(logLevel)) {
@@ -143,7 +178,7 @@ export function loadConfig<S extends ConfigSpec>(env: Env, spec: S): ServiceConf
       endpoint: httpUrl(env, "COSMOSDB_ENDPOINT_URL"),
       key: masterKey(env),
       database,
-      throughput: integer(env, "COSMOSDB_THROUGHPUT", 400, 400, 1_000_000, 100),
+      throughput: throughput(env),
     },
     parents: Object.fromEntries(
       Object.entries(spec.parents ?? {}).map(([name, variable]) => [name, httpUrl(env, variable)]),

@@ -2,7 +2,7 @@ import { setMaxListeners } from "node:events";
 import { setTimeout as sleep } from "node:timers/promises";
 import { CosmosClient, type Container, type ItemDefinition } from "@azure/cosmos";
 import type { FastifyBaseLogger } from "fastify";
-import type { CosmosConfig } from "./config.ts";
+import type { CosmosConfig, Throughput } from "./config.ts";
 import { HttpProblem, unavailable } from "./problems.ts";
 
 // One Cosmos DB container per service. Provisioning (database, container, seed data) runs in the
@@ -17,6 +17,37 @@ export interface StoreOptions {
   log: FastifyBaseLogger;
   /** How long one database call may take before the request gets a 503. */
   operationTimeoutMs?: number;
+}
+
+/** What a serverless account's refusal of a throughput setting becomes: one line, what to set. */
+export const SERVERLESS_ADVICE =
+  "the account is serverless and refuses any throughput setting: set COSMOSDB_THROUGHPUT_MODE=serverless";
+
+/**
+ * A serverless account answers a throughput setting (or an offer read) with 400 and a message
+ * ending "… is not supported for serverless accounts." Retrying cannot help.
+ */
+export function isServerlessRefusal(error: unknown): boolean {
+  const message = (error as { message?: unknown } | null)?.message;
+  return (
+    statusOf(error) === 400 &&
+    typeof message === "string" &&
+    /not supported for serverless accounts/i.test(message)
+  );
+}
+
+/** The offer options (x-ms-offer-throughput, or autoscale settings) for the database and container. */
+export function offers(throughput: Throughput) {
+  switch (throughput.mode) {
+    case "shared":
+      return { database: { throughput: throughput.throughput }, container: {} };
+    case "autoscale":
+      return { database: { maxThroughput: throughput.maxThroughput }, container: {} };
+    case "container":
+      return { database: {}, container: { throughput: throughput.throughput } };
+    case "serverless":
+      return { database: {}, container: {} };
+  }
 }
 
 const STATUS_OF_ERROR: Record<number, number> = { 404: 404, 409: 409, 412: 412 };
@@ -44,6 +75,9 @@ export function createCosmosStore(options: StoreOptions) {
   let reason = "provisioning has not started";
   let provisioning: Promise<void> | undefined;
   let closed = false;
+  /** Set when retrying cannot help (a serverless account refusing throughput): no more attempts. */
+  let stuck: string | undefined;
+  const offer = offers(config.throughput);
   const stopped = new AbortController();
 
   async function createIfMissing(create: () => Promise<unknown>) {
@@ -59,14 +93,17 @@ export function createCosmosStore(options: StoreOptions) {
     const signal = AbortSignal.timeout(10_000);
     setMaxListeners(options.seed.length + 10, signal); // one listener per seed upsert below
     await createIfMissing(() =>
-      client.databases.createIfNotExists({ id: config.database }, { abortSignal: signal }),
+      client.databases.createIfNotExists(
+        { id: config.database, ...offer.database },
+        { abortSignal: signal },
+      ),
     );
     await createIfMissing(() =>
       client.database(config.database).containers.createIfNotExists(
         {
           id: options.container,
           partitionKey: { paths: [options.partitionKey] },
-          throughput: config.throughput,
+          ...offer.container,
         },
         { abortSignal: signal },
       ),
@@ -91,6 +128,12 @@ export function createCosmosStore(options: StoreOptions) {
           return;
         } catch (error) {
           ready = false;
+          if (isServerlessRefusal(error)) {
+            stuck = SERVERLESS_ADVICE;
+            reason = stuck;
+            log.error({ container: options.container }, stuck);
+            return;
+          }
           reason = `database not reachable or not provisioned: ${describe(error)}`;
           log.warn({ attempt, retryInMs: delay, reason }, "database not ready, retrying");
           await sleep(delay, undefined, { signal: stopped.signal }).catch(() => undefined);
@@ -113,7 +156,7 @@ export function createCosmosStore(options: StoreOptions) {
         log.warn({ reason }, "database lost, provisioning again");
       }
     }
-    if (!ready && !closed) void provision();
+    if (!ready && !closed && stuck === undefined) void provision();
     return { ready, reason };
   }
 

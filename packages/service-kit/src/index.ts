@@ -1,6 +1,15 @@
 // What the services and their tests use; the rest stays inside the kit.
 export { createServiceApp } from "./app.ts";
-export { loadConfig, loadConfigOrExit, type ConfigSpec, type ServiceConfig } from "./config.ts";
+export {
+  ConfigError,
+  loadConfig,
+  loadConfigOrExit,
+  THROUGHPUT_MODES,
+  type ConfigSpec,
+  type ServiceConfig,
+  type Throughput,
+} from "./config.ts";
+export { isServerlessRefusal, SERVERLESS_ADVICE } from "./cosmos.ts";
 export type { CosmosStore } from "./cosmos.ts";
 export { createItems } from "./items.ts";
 export { createParentService, type ParentService } from "./parent.ts";

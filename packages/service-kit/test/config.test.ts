@@ -27,7 +27,7 @@ test("a valid environment gives a typed config with defaults", () => {
     endpoint: "http://localhost:8081",
     key: LOCAL_COSMOS_KEY,
     database: "course",
-    throughput: 400,
+    throughput: { mode: "shared", throughput: 400 },
   });
   assert.deepEqual(config.parents, { company: "http://company:8001" });
 });
@@ -37,6 +37,32 @@ test("the key can come from a file (compose secrets)", () => {
   assert.equal(
     loadConfig({ ...rest, COSMOSDB_MASTER_KEY_FILE: keyFile }, spec).cosmos.key,
     LOCAL_COSMOS_KEY,
+  );
+});
+
+test("each throughput mode reads only the setting it uses", () => {
+  const mode = (env: Record<string, string>) =>
+    loadConfig({ ...valid, ...env }, spec).cosmos.throughput;
+  const unused = { COSMOSDB_THROUGHPUT: "400", COSMOSDB_AUTOSCALE_MAX_THROUGHPUT: "1000" };
+  assert.deepEqual(mode({ COSMOSDB_THROUGHPUT_MODE: "Container", COSMOSDB_THROUGHPUT: "800" }), {
+    mode: "container",
+    throughput: 800,
+  });
+  assert.deepEqual(mode({ COSMOSDB_THROUGHPUT_MODE: "autoscale" }), {
+    mode: "autoscale",
+    maxThroughput: 1000,
+  });
+  assert.deepEqual(mode({ ...unused, COSMOSDB_THROUGHPUT_MODE: "serverless" }), {
+    mode: "serverless",
+  });
+  // compose passes every setting with its default: an unused one is not checked
+  assert.deepEqual(mode({ COSMOSDB_THROUGHPUT_MODE: "serverless", COSMOSDB_THROUGHPUT: "0" }), {
+    mode: "serverless",
+  });
+  assert.throws(
+    () =>
+      mode({ COSMOSDB_THROUGHPUT_MODE: "autoscale", COSMOSDB_AUTOSCALE_MAX_THROUGHPUT: "1500" }),
+    /COSMOSDB_AUTOSCALE_MAX_THROUGHPUT must be a whole number from 1000 to 1000000 in steps of 1000/,
   );
 });
 
@@ -55,6 +81,11 @@ const bad: [string, string | undefined, RegExp][] = [
   ],
   ["COSMOSDB_THROUGHPUT", "450", /COSMOSDB_THROUGHPUT must be a whole number/],
   ["COSMOSDB_THROUGHPUT", "lots", /COSMOSDB_THROUGHPUT must be a whole number/],
+  [
+    "COSMOSDB_THROUGHPUT_MODE",
+    "free",
+    /COSMOSDB_THROUGHPUT_MODE must be one of shared, container, autoscale, serverless \(got "free"\)/,
+  ],
   ["PORT", "http", /PORT must be a whole number from 0 to 65535 \(got "http"\)/],
   ["PORT", "70000", /PORT must be a whole number from 0 to 65535/],
   ["LOG_LEVEL", "loud", /LOG_LEVEL must be one of fatal, error/],

@@ -123,11 +123,22 @@ program
   .description("is this machine ready for the class? engine, compose, buildx, disk, ports, pulls")
   .option("--offline", "do not ask Docker Hub how many pulls are left")
   .option("--json", "print the findings as JSON")
+  .option(
+    "--azure",
+    "check the Azure Cosmos DB account .env names instead: endpoint, key, capacity mode, throughput",
+  )
+  .option("--env-file <path>", "the .env file --azure reads (default: .env at the repository root)")
   .action(
-    action(async (flags: { offline?: boolean; json?: boolean }) => {
-      const { doctor } = await import("./commands/doctor/index.ts");
-      return doctor({ offline: flags.offline === true, json: flags.json === true });
-    }),
+    action(
+      async (flags: { offline?: boolean; json?: boolean; azure?: boolean; envFile?: string }) => {
+        const { doctor } = await import("./commands/doctor/index.ts");
+        return doctor({
+          offline: flags.offline === true,
+          json: flags.json === true,
+          ...(flags.azure ? { azure: flags.envFile ? { envFile: flags.envFile } : {} } : {}),
+        });
+      },
+    ),
   );
 
 const images = program

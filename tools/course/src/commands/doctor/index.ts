@@ -22,7 +22,10 @@ import { bold, dim, FAIL, green, PASS, red, SKIP, wrap } from "../../lib/ui.ts";
 
 // `course doctor`: is this machine ready for the class? One line per question, green or red, and
 // for each red line what to do about it. "Ready." means the whole day can run: the class's images
-// are all here, or Docker Hub answers with enough pulls left for those that are not.
+// are all here, or Docker Hub answers with enough pulls left for those that are not. With --azure,
+// the questions are about the Cosmos DB account that .env names instead (azure.ts).
+
+export type { Finding } from "./findings.ts";
 
 const MIN_FREE_GB = 5;
 const MIN_HUB_PULLS = 20;
@@ -262,11 +265,22 @@ function imagesFinding(
   );
 }
 
-export async function doctor(options: { offline: boolean; json: boolean }): Promise<number> {
-  const findings = await diagnose(options);
+export async function doctor(options: {
+  offline: boolean;
+  json: boolean;
+  /** Check the Azure Cosmos DB account that this .env file names, instead of the machine. */
+  azure?: { envFile?: string };
+}): Promise<number> {
+  let findings: Finding[];
+  let question = "Is this machine ready for the course?";
+  if (options.azure) {
+    const { azureFindings } = await import("./azure.ts");
+    findings = await azureFindings(options.azure);
+    question = "Is the Azure Cosmos DB account ready for the class?";
+  } else findings = await diagnose(options);
   const failed = findings.some((f) => f.status === "fail");
   if (options.json) console.log(JSON.stringify({ ok: !failed, findings }, null, 2));
-  else printFindings(findings);
+  else printFindings(question, findings);
   return failed ? 1 : 0;
 }
 
@@ -297,11 +311,11 @@ async function diagnose(options: { offline: boolean }): Promise<Finding[]> {
   ];
 }
 
-function printFindings(findings: Finding[]) {
+function printFindings(question: string, findings: Finding[]) {
   const width = Math.max(60, Math.min(process.stdout.columns || 100, 110));
   const titleWidth = Math.max(...findings.map((f) => f.title.length));
   const pad = " ".repeat(titleWidth + 6);
-  const lines = ["", bold("Is this machine ready for the course?"), ""];
+  const lines = ["", bold(question), ""];
   for (const finding of findings) {
     const mark =
       finding.status === "ok" ? green(PASS) : finding.status === "fail" ? red(FAIL) : dim(SKIP);
