@@ -130,6 +130,84 @@ test("exercise 5 on a trainee's answer: the right one passes, each mistake fails
     },
   );
 
+  await t.test(
+    "code that forgets If-Match, asks its parent by hand, partitions by department",
+    async () => {
+      // Three mistakes in the service's code, each as a trainee makes it (and uses consistently).
+      const edits: [string, string, string][] = [
+        [
+          "src/routes.ts",
+          'const ifMatch = request.headers["if-match"];',
+          "const ifMatch = undefined;",
+        ],
+        [
+          "src/routes.ts",
+          'departmentId, employeeId, request.headers["if-match"]',
+          "departmentId, employeeId",
+        ],
+        ["src/routes.ts", "await departmentService.assertExists(", "await askByHand("],
+        [
+          "src/routes.ts",
+          'const tags = ["employees"];',
+          [
+            'const tags = ["employees"];',
+            "// The parent asked by hand, as a trainee might: fetch, and 404 when it says so.",
+            "const askByHand = async (path: string, what: string) => {",
+            '  const answer = await fetch(`${process.env.DEPARTMENT_SERVICE_URL ?? ""}/${path}`);',
+            "  if (answer.status === 404) throw notFound(`${what} does not exist.`);",
+            "};",
+          ].join("\n"),
+        ],
+        ["src/repository.ts", 'partitionKey: "/companyId"', 'partitionKey: "/departmentId"'],
+        [
+          "src/repository.ts",
+          "items.read(employeeId, companyId)",
+          "items.read(employeeId, departmentId)",
+        ],
+        ["src/repository.ts", "        companyId,\n      );", "        departmentId,\n      );"],
+        [
+          "src/repository.ts",
+          "items.replace(employee, companyId, ifMatch)",
+          "items.replace(employee, departmentId, ifMatch)",
+        ],
+        [
+          "src/repository.ts",
+          "items.remove(employeeId, companyId, ifMatch)",
+          "items.remove(employeeId, departmentId, ifMatch)",
+        ],
+      ];
+      const service = join(checkout, "services/employee");
+      const originals = new Map<string, string>();
+      for (const [file, from, to] of edits) {
+        const path = join(service, file);
+        const text = readFileSync(path, "utf8");
+        if (!originals.has(path)) originals.set(path, text);
+        assert.ok(text.includes(from), `${file} has ${from}`);
+        writeFileSync(path, text.replaceAll(from, to));
+      }
+      try {
+        const { code, failed, hint } = await check5(checkout, "pass.yaml");
+        assert.equal(code, 1);
+        assert.deepEqual(failed, [
+          "employee-replace",
+          "employee-partition",
+          "employee-parent-down",
+        ]);
+        assert.match(hint("employee-replace"), /if-match/);
+        assert.match(hint("employee-parent-down"), /createParentService/);
+      } finally {
+        for (const [path, text] of originals) writeFileSync(path, text);
+      }
+    },
+  );
+
+  await t.test("built from the department's Dockerfile: employee-build says so", async () => {
+    const { code, failed, hint } = await check5(checkout, "department-dockerfile.yaml");
+    assert.equal(code, 1);
+    assert.deepEqual(failed, ["employee-build"]);
+    assert.match(hint("employee-build"), /the department service's Dockerfile/);
+  });
+
   await t.test("Ctrl-C while the stack starts: compose takes it down, exit 130", async () => {
     const file = join(checkout, "exercises/05-compose-employees/compose.yaml");
     cpSync(join(fixtures, "pass.yaml"), file);

@@ -96,8 +96,26 @@ function referenceFacts(): ComposeFacts {
       published: ["127.0.0.1:8003"],
       mounts: [KEY_FILE],
       logTail: [],
+      healthcheck: ["CMD", "/nodejs/bin/node", "healthcheck.cjs", "8003"],
     },
     departmentEnv: ["COSMOSDB_MASTER_KEY="],
+    dockerfile: {
+      shown: "services/employee/Dockerfile",
+      exists: true,
+      own: "services/employee",
+      builds: ["services/employee"],
+    },
+    partition: { database: "course", paths: ["/companyId"] },
+    parentDown: {
+      answer: answer(
+        "POST",
+        "/companies/x/departments/y/employees",
+        503,
+        { status: 503 },
+        { "content-type": "application/problem+json; charset=utf-8" },
+      ),
+      seconds: 0.4,
+    },
     http: {
       origin: "http://127.0.0.1:8003",
       lists: cases.map((c) => ({
@@ -131,6 +149,11 @@ function referenceFacts(): ComposeFacts {
           200,
           first.ids.map((id) => ({ id })),
         ),
+      },
+      replace: {
+        stale: answer("PUT", created, 412, { status: 412 }),
+        fresh: answer("PUT", created, 200, { id: "new-1" }, { etag: '"2"' }),
+        staleDelete: answer("DELETE", created, 412, { status: 412 }),
       },
       missingParent: answer(
         "POST",
@@ -170,7 +193,10 @@ const employee = (facts: ComposeFacts) => {
 test("the reference answer passes every check of exercise 5", () => {
   const result = judge(referenceFacts());
   assert.deepEqual(result.failed, []);
-  assert.ok(result.checks.every((c) => c.passed && c.hint === ""));
+  assert.deepEqual(
+    result.checks.filter((c) => !c.passed || c.hint !== "").map((c) => c.id),
+    [],
+  );
   assert.ok(result.checks.length >= 17);
 });
 
@@ -404,7 +430,7 @@ test("the employee container stops at start: the hint follows its log", () => {
     ],
     [
       "Configuration error: COMPANY_SERVICE_URL is required: an http:// or https:// URL, e.g. http://localhost:8081",
-      /Its parent is the department service/,
+      /the employee's parent is the department service/,
     ],
   ] as const) {
     const facts = referenceFacts();
@@ -431,6 +457,105 @@ test("the trainee's own stack still runs: the hint names the command that stops 
   const result = judge(facts);
   assert.deepEqual(result.failed, ["employee-healthy"]);
   assert.match(result.get("employee-healthy").hint, /Stop it: `docker compose -p trainee5 down`/);
+});
+
+test("PUT and DELETE that ignore If-Match: employee-replace, and no cascade into create", () => {
+  const facts = referenceFacts();
+  assert.ok(facts.http?.replace);
+  const path = facts.http.replace.stale.path;
+  facts.http.replace = {
+    stale: answer("PUT", path, 200, { id: "new-1" }, { etag: '"2"' }),
+    fresh: answer("PUT", path, 200, { id: "new-1" }, { etag: '"3"' }),
+    staleDelete: answer("DELETE", path, 204),
+  };
+  facts.http.create.removed = answer("DELETE", path, 404, { status: 404 });
+  const result = judge(facts);
+  assert.deepEqual(result.failed, ["employee-replace"]);
+  assert.match(result.get("employee-replace").found, /PUT with a stale If-Match: PUT \S+: 200/);
+  assert.match(result.get("employee-replace").hint, /if-match/);
+});
+
+test("no PUT route: the hint says the item route answers PUT", () => {
+  const facts = referenceFacts();
+  assert.ok(facts.http?.replace);
+  const path = facts.http.replace.stale.path;
+  const missing = (method: string) => answer(method, path, 404, { status: 404 });
+  facts.http.replace = { ...facts.http.replace, stale: missing("PUT"), fresh: missing("PUT") };
+  const result = judge(facts);
+  assert.deepEqual(result.failed, ["employee-replace"]);
+  assert.match(result.get("employee-replace").hint, /There is no PUT route/);
+});
+
+test("the department service down: a 500 instead of 503 fails employee-parent-down", () => {
+  const facts = referenceFacts();
+  assert.ok(facts.parentDown);
+  facts.parentDown.answer = answer("POST", facts.parentDown.answer.path, 500, { status: 500 });
+  const result = judge(facts);
+  assert.deepEqual(result.failed, ["employee-parent-down"]);
+  assert.match(result.get("employee-parent-down").hint, /createParentService/);
+});
+
+test("employees partitioned by department fail employee-partition", () => {
+  const facts = referenceFacts();
+  facts.partition = { database: "course", paths: ["/departmentId"] };
+  const result = judge(facts);
+  assert.deepEqual(result.failed, ["employee-partition"]);
+  assert.match(result.get("employee-partition").found, /partitioned by \/departmentId/);
+});
+
+test("the department's Dockerfile, or one still building its folder, fails employee-build", () => {
+  const facts = referenceFacts();
+  facts.dockerfile = {
+    shown: "services/department/Dockerfile",
+    exists: true,
+    own: "services/department",
+    builds: ["services/department"],
+    ofService: "department",
+  };
+  let result = judge(facts);
+  assert.deepEqual(result.failed, ["employee-build"]);
+  assert.match(result.get("employee-build").hint, /the department service's Dockerfile/);
+  facts.dockerfile = {
+    shown: "services/employee/Dockerfile",
+    exists: true,
+    own: "services/employee",
+    builds: ["services/department", "services/employee"],
+  };
+  result = judge(facts);
+  assert.deepEqual(result.failed, ["employee-build"]);
+  assert.match(result.get("employee-build").hint, /still copies or builds services\/department/);
+});
+
+test("a port mapped to the template's container port: the hint names the container port", () => {
+  const facts = referenceFacts();
+  employee(facts).ports = [{ host_ip: "127.0.0.1", published: "8003", target: 8002 }];
+  const result = judge(facts);
+  assert.ok(result.failed.includes("employee-port"));
+  assert.match(
+    result.get("employee-port").hint,
+    /last number of a port mapping is the port in the container/,
+  );
+});
+
+test("DEPARTMENT_SERVICE_URL naming the company service: the hint says whose URL it is", () => {
+  const facts = referenceFacts();
+  const env = employee(facts).environment ?? {};
+  env.DEPARTMENT_SERVICE_URL = "http://company:8001";
+  const result = judge(facts);
+  assert.ok(result.failed.includes("department-url"));
+  assert.match(result.get("department-url").hint, /names the company service/);
+});
+
+test("the HEALTHCHECK still asks the template's port: the hint says so", () => {
+  const facts = referenceFacts();
+  delete facts.http;
+  assert.ok(facts.employee);
+  facts.employee.health = "unhealthy";
+  facts.employee.healthcheck = ["CMD", "/nodejs/bin/node", "healthcheck.cjs", "8002"];
+  facts.up = { state: "failed", output: "container course-check-5-x-employee-1 is unhealthy" };
+  const result = judge(facts);
+  assert.deepEqual(result.failed, ["employee-healthy"]);
+  assert.match(result.get("employee-healthy").hint, /healthcheck asks port 8002/);
 });
 
 test("no employee service: one failure, and the checks that need it are not checked", () => {

@@ -1,11 +1,13 @@
 import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { Readable } from "node:stream";
 import { test } from "node:test";
 import { DOMParser, onWarningStopParsing } from "@xmldom/xmldom";
 import { pack } from "tar-stream";
 import { buildHint, firstError } from "../src/lib/build.ts";
 import { renderSvg, renderTable, type SizeRow } from "../src/commands/sizes/chart.ts";
-import { readStages } from "../src/facts/dockerfile.ts";
+import { builtFolders, readStages } from "../src/facts/dockerfile.ts";
 import {
   analyseCommand,
   APK_DATABASE,
@@ -240,4 +242,14 @@ test("a /usr-merged Alpine: the package database is read through the /lib link",
   ]);
   assert.equal(resolvePath(fs, APK_DATABASE), "/usr/lib/apk/db/installed");
   assert.deepEqual(parseApkInstalled(readText(fs, APK_DATABASE)), ["musl", "nodejs"]);
+});
+
+test("a service Dockerfile's built folders: sources, workspace and bundle", () => {
+  const text = readFileSync(join(import.meta.dirname, "fixtures/ex5/employee/Dockerfile"), "utf8");
+  assert.deepEqual(builtFolders(text), ["services/employee"]);
+  const half = text.replace(
+    "COPY services/employee/ services/employee/",
+    "COPY services/department/ services/department/",
+  );
+  assert.deepEqual(builtFolders(half), ["services/department", "services/employee"]);
 });

@@ -39,6 +39,7 @@ export interface ComposeService {
 
 export interface ComposeConfig {
   services?: Record<string, ComposeService>;
+  secrets?: Record<string, { file?: string }>;
 }
 
 /** The employee container, from the Engine API (`docker inspect`). */
@@ -58,6 +59,20 @@ export interface ContainerFacts {
   published: string[];
   mounts: string[];
   logTail: string[];
+  /** The healthcheck command the container runs (from the image, unless compose sets one). */
+  healthcheck: string[];
+}
+
+export interface DockerfileFacts {
+  /** As the trainee would type it, relative to where they are. */
+  shown: string;
+  exists: boolean;
+  /** The folder it should build: the Dockerfile's own, relative to the build context. */
+  own: string;
+  /** The service folders its COPY and build lines name. */
+  builds: string[];
+  /** The Dockerfile is another service's of the stack registry (for example the department's). */
+  ofService?: string;
 }
 
 /** One HTTP exchange with the employee service. */
@@ -77,6 +92,8 @@ export interface HttpFacts {
   item: { expectedId: string; answer: Answer };
   /** POST a new employee, GET its Location, DELETE it, list the department again. */
   create: { answer: Answer; readBack?: Answer; removed?: Answer; listAfter?: Answer };
+  /** PUT it with a stale If-Match, then with its ETag; DELETE it with the stale ETag. */
+  replace?: { stale: Answer; fresh: Answer; staleDelete: Answer };
   /** POST into a department that does not exist. */
   missingParent: Answer;
   docs: Answer;
@@ -85,7 +102,12 @@ export interface HttpFacts {
 export interface ComposeFacts {
   /** The compose file, as the trainee would type its path. */
   file: string;
-  config: { ok: boolean; error?: string; services: Record<string, ComposeService> };
+  config: {
+    ok: boolean;
+    error?: string;
+    services: Record<string, ComposeService>;
+    secrets?: Record<string, { file?: string }>;
+  };
   /** The base images named in the environment, which the builds must receive. */
   baseImages: Record<string, string>;
   up:
@@ -99,10 +121,16 @@ export interface ComposeFacts {
       }
     | { state: "failed"; output: string }
     | { state: "up"; output: string };
+  /** The Dockerfile the employee service is built from, and the service folders it builds. */
+  dockerfile?: DockerfileFacts;
   /** The employee container, when compose created one. */
   employee?: ContainerFacts;
   /** The department container's environment, to tell a key from .env apart from one in the file. */
   departmentEnv?: string[];
+  /** A create while the department service is stopped, and how long its answer took. */
+  parentDown?: { answer: Answer; seconds: number };
+  /** The employees container's partition key, read from the local database, when it runs. */
+  partition?: { paths?: string[]; error?: string; database: string };
   http?: HttpFacts;
 }
 
@@ -149,3 +177,6 @@ export const NEW_EMPLOYEE = {
 };
 
 export const MISSING_DEPARTMENT = "course-check-no-such-department";
+
+/** The container exercise 5 stores employees in (step 8), and its partition key path. */
+export const EMPLOYEES_CONTAINER = { id: "employees", partitionKey: "/companyId" };

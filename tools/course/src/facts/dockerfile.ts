@@ -30,3 +30,32 @@ export function readStages(text: string, buildArgs: Record<string, string | unde
   }));
   return { count: list.length, list } satisfies Stages;
 }
+
+/**
+ * The service folders a service Dockerfile builds: the sources it copies, the workspace it builds
+ * and the bundle it copies from the build stage (`/src/<folder>/dist`), relative to the context.
+ */
+export function builtFolders(text: string): string[] {
+  const folders = new Set<string>();
+  const service = (path: string) => {
+    const folder = path.replace(/^\.?\/+/, "").replace(/\/+$/, "");
+    if (/(^|\/)services\/[^/]+$/.test(folder)) folders.add(folder);
+  };
+  for (const instruction of DockerfileParser.parse(text).getInstructions()) {
+    const keyword = instruction.getKeyword();
+    const args = instruction.getArguments().map((a) => a.getValue());
+    if (keyword === "RUN")
+      for (const m of instruction.getTextContent().matchAll(/--workspace[= ](\S+)/g))
+        service(m[1] ?? "");
+    if (keyword !== "COPY") continue;
+    const sources = args.filter((a) => !a.startsWith("--")).slice(0, -1);
+    const fromStage = args.some((a) => a.startsWith("--from="));
+    for (const source of sources) {
+      if (fromStage) {
+        const bundled = /^\/src\/(.+?)\/dist(\/|$)/.exec(source)?.[1];
+        if (bundled) service(bundled);
+      } else service(source);
+    }
+  }
+  return [...folders].sort();
+}

@@ -1,17 +1,15 @@
-import { resolve } from "node:path";
-import { existsSync } from "node:fs";
 import {
   type Answer,
   type ComposeFacts,
   type ComposeService,
   EMPLOYEE_PORT,
+  EMPLOYEES_CONTAINER,
   KEY_SECRET,
   PARENT,
 } from "../facts/compose.ts";
 import { envValue } from "../facts/image.ts";
 import { BASE_IMAGE_VARIABLES } from "../lib/docker.ts";
 import { list } from "../lib/format.ts";
-import { shown } from "../lib/paths.ts";
 import { type Check, notChecked, type Rule } from "./types.ts";
 
 // The rules of exercise 5: the compose file's shape (read from `docker compose config`), the
@@ -111,27 +109,34 @@ const employeeService: ComposeRule = ({ config }) => {
   );
 };
 
-/** The Dockerfile compose builds the employee image from, if it names one. */
-export function employeeDockerfile(service: ComposeService) {
-  const { build } = service;
-  if (build?.context === undefined) return undefined;
-  return resolve(build.context, build.dockerfile ?? "Dockerfile");
-}
-
-const employeeBuild = entry("employee-build", "built from your Dockerfile", (service) => {
-  const dockerfile = employeeDockerfile(service);
-  const exists = dockerfile !== undefined && existsSync(dockerfile);
+const employeeBuild = entry("employee-build", "built from your Dockerfile", (service, facts) => {
+  const { dockerfile } = facts;
+  const others = dockerfile?.builds.filter((folder) => folder !== dockerfile.own) ?? [];
+  const passed =
+    dockerfile !== undefined &&
+    dockerfile.exists &&
+    dockerfile.ofService === undefined &&
+    others.length === 0;
+  let found: string;
+  let hint =
+    "compose builds the image itself when a service has a build section. Which folder is the context of the course's services, and where is your Dockerfile relative to it?";
+  if (dockerfile === undefined)
+    found = `no build section${service.image ? ` (image: ${service.image})` : ""}`;
+  else if (!dockerfile.exists) found = `the Dockerfile ${dockerfile.shown} does not exist`;
+  else if (dockerfile.ofService) {
+    found = `built from ${dockerfile.shown}, the ${dockerfile.ofService} service's Dockerfile`;
+    hint = `The employee image is built from the ${dockerfile.ofService} service's Dockerfile, so the container runs that service. Point dockerfile: at your own, services/employee/Dockerfile.`;
+  } else if (others.length) {
+    found = `${dockerfile.shown} builds ${list(others)}, not ${dockerfile.own}`;
+    hint = `Your Dockerfile still copies or builds ${list(others)}: write ${dockerfile.own} in the sources COPY, in \`npm run build --workspace …\` and in both \`COPY --from=build\` lines (step 12).`;
+  } else found = `built from ${dockerfile.shown}, which builds ${dockerfile.own}`;
   return check(
     "employee-build",
     "built from your Dockerfile",
-    exists,
-    dockerfile === undefined
-      ? `no build section${service.image ? ` (image: ${service.image})` : ""}`
-      : exists
-        ? `built from ${shown(dockerfile)} (context ${shown(service.build?.context ?? ".")})`
-        : `the Dockerfile ${shown(dockerfile)} does not exist`,
-    "a build section: the repository root as context, services/employee/Dockerfile as dockerfile",
-    "compose builds the image itself when a service has a build section. Which folder is the context of the course's services, and where is your Dockerfile relative to it?",
+    passed,
+    found,
+    "a build section: the repository root as context, services/employee/Dockerfile as dockerfile, building services/employee",
+    hint,
   );
 });
 
@@ -179,7 +184,9 @@ const employeePort = entry(
       `127.0.0.1:${String(EMPLOYEE_PORT)}->${String(EMPLOYEE_PORT)}, and nothing published on other addresses`,
       ours.length === 0
         ? `The service listens on ${String(EMPLOYEE_PORT)} in its container; compose publishes it on the host only when ports: says so (host address, host port, container port).`
-        : "A port published without an address is open to the whole network, not only to you. How do the course's services publish theirs?",
+        : !ours.some((p) => p.target === EMPLOYEE_PORT)
+          ? `The last number of a port mapping is the port in the container, where the service listens: ${String(EMPLOYEE_PORT)}; the first is the one on your machine.`
+          : "A port published without an address is open to the whole network, not only to you. How do the course's services publish theirs?",
     );
   },
 );
@@ -209,23 +216,33 @@ const LOOPBACK = /^(127\.|localhost$|0\.0\.0\.0$|\[?::1\]?$)/;
 const departmentUrl = entry(
   "department-url",
   "finds the department service by its name",
-  (service) => {
+  (service, facts) => {
     const url = service.environment?.[PARENT.variable] ?? undefined;
-    let host: string | undefined;
+    let parsed: URL | undefined;
     try {
-      host = url ? new URL(url).hostname : undefined;
+      parsed = url ? new URL(url) : undefined;
     } catch {
-      host = undefined;
+      parsed = undefined;
     }
+    const host = parsed?.hostname;
+    const port = parsed ? Number(parsed.port || (parsed.protocol === "https:" ? 443 : 80)) : 0;
+    const expected = new URL(PARENT.url);
+    let hint = `The employee service reads the department service's address from ${PARENT.variable} and stops at start without it. How does the department entry in the course's compose.yaml name the company service?`;
+    if (host !== undefined && LOOPBACK.test(host))
+      hint = `Inside a container, ${host} is that container itself, not your machine and not the department service. Compose puts the services on one network where each is reachable by its service name, on its container port.`;
+    else if (host !== undefined && host !== PARENT.name && host in facts.config.services)
+      hint = `${PARENT.variable} names the ${host} service: an employee's parent is the ${PARENT.name} service, the one the employee service asks whether a department exists.`;
+    else if (host === PARENT.name)
+      hint = `The ${PARENT.name} service listens on ${expected.port} in its container; the ports in \`ports:\` are for your machine, not for the services among themselves.`;
+    else if (url !== undefined)
+      hint = `${url} is no service of this stack. Compose names each service's host after the service: which one is the employee's parent?`;
     return check(
       "department-url",
       "finds the department service by its name",
-      host === PARENT.name,
+      host === PARENT.name && String(port) === expected.port,
       url ? `${PARENT.variable}=${url}` : `no ${PARENT.variable} in its environment`,
       `${PARENT.variable}=${PARENT.url} (the service's name and its container port)`,
-      host !== undefined && LOOPBACK.test(host)
-        ? `Inside a container, ${host} is that container itself, not your machine and not the department service. Compose puts the services on one network where each is reachable by its service name, on its container port.`
-        : "The employee service reads the department service's address from DEPARTMENT_SERVICE_URL and stops at start without it. How does the department entry in the course's compose.yaml name the company service?",
+      hint,
     );
   },
 );
@@ -395,7 +412,7 @@ const UP_HINTS: [RegExp, string][] = [
   ],
   [
     /COMPANY_SERVICE_URL is required/i,
-    "The employee service still asks for the company service's URL: its src/app.ts was copied from the department service. Its parent is the department service (DEPARTMENT_SERVICE_URL).",
+    "The employee container runs code that asks for the company service's URL: the department service's. Either the image is built from the department's folder (the compose file's dockerfile:, or the Dockerfile's COPY and --workspace lines: see employee-build), or src/app.ts still declares the department's parent; the employee's parent is the department service (DEPARTMENT_SERVICE_URL).",
   ],
   [
     /is required|must be|Configuration error/i,
@@ -430,6 +447,11 @@ export function lastErrors(output: string) {
 function unhealthyHint(facts: ComposeFacts, output: string) {
   const port = listeningPort(facts.employee?.logTail ?? []);
   if (port !== undefined && port !== EMPLOYEE_PORT) return unreachableHint(facts);
+  const asked = (facts.employee?.healthcheck ?? [])
+    .map(Number)
+    .find((n) => Number.isInteger(n) && n >= 1024 && n !== EMPLOYEE_PORT);
+  if (asked !== undefined)
+    return `The service listens on ${String(EMPLOYEE_PORT)}, but its healthcheck asks port ${String(asked)} (${(facts.employee?.healthcheck ?? []).slice(1).join(" ")}): the Dockerfile's HEALTHCHECK lines still name the template's port.`;
   return upHint(`${output}\n${facts.employee?.logTail.join("\n") ?? ""}`);
 }
 
@@ -526,6 +548,8 @@ function createHint(facts: ComposeFacts, answer: Answer) {
   const url = facts.config.services.employee?.environment?.[PARENT.variable] ?? "";
   if (answer.status === 503)
     return `The employee service could not reach the department service at ${PARENT.variable} (${url || "not set"}). Inside a container, 127.0.0.1 is the container itself: compose gives each service a name on the stack's network, and the department service is ${PARENT.url}.`;
+  if (answer.status === 404 && !url.startsWith(PARENT.url))
+    return `The department exists, but the employee service asked ${url || "no service"} about it: see department-url.`;
   if (answer.status === 404)
     return "The department service said the department does not exist although it does: does the employee service ask for the department of the URL, under its company, at the department service's item route?";
   if (answer.status === 400)
@@ -545,7 +569,10 @@ const employeeCreate = running(
       if (!answer.headers.location) problems.push("201 without a Location header");
       if (!answer.headers.etag) problems.push("201 without an ETag header");
       if (readBack && readBack.status !== 200) problems.push(`reading it back: ${said(readBack)}`);
-      if (removed && removed.status !== 204) problems.push(`deleting it: ${said(removed)}`);
+      // A DELETE that ignored a stale If-Match removed it already: employee-replace says so.
+      const gone = facts.http.replace?.staleDelete.status === 204;
+      if (removed && removed.status !== 204 && !(gone && removed.status === 404))
+        problems.push(`deleting it: ${said(removed)}`);
       if (listAfter && listAfter.status === 200 && Array.isArray(listAfter.body)) {
         const created = (answer.body as { id?: unknown } | undefined)?.id;
         if ((listAfter.body as { id?: unknown }[]).some((e) => e.id === created))
@@ -561,6 +588,110 @@ const employeeCreate = running(
         : `POST 201 (Location ${answer.headers.location ?? ""}, ETag), GET 200, DELETE 204; the department's list as before`,
       "POST …/employees answers 201 with Location and ETag; GET of the Location answers 200; DELETE answers 204",
       createHint(facts, answer),
+    );
+  },
+);
+
+const employeeReplace = running(
+  "employee-replace",
+  "replace an employee, honouring If-Match",
+  (facts) => {
+    const { replace } = facts.http;
+    if (replace === undefined)
+      return notChecked(
+        "employee-replace",
+        "replace an employee, honouring If-Match",
+        "there was no employee created to replace",
+        "employee-create",
+      );
+    const { stale, fresh, staleDelete } = replace;
+    const problems: string[] = [];
+    if (stale.status !== 412) problems.push(`PUT with a stale If-Match: ${said(stale)}`);
+    if (fresh.status !== 200) problems.push(`PUT with its ETag: ${said(fresh)}`);
+    else if (!fresh.headers.etag) problems.push("PUT 200 without an ETag header");
+    if (staleDelete.status !== 412)
+      problems.push(`DELETE with the ETag from before the PUT: ${said(staleDelete)}`);
+    let hint =
+      "PUT replaces an employee and DELETE removes one only when the request's If-Match names the version it has (412 otherwise): the department service's routes pass `request.headers[\"if-match\"]` on to the repository. Does your copy still do that?";
+    if (fresh.status === 404 || fresh.status === 405)
+      hint =
+        "There is no PUT route for an employee: the item route (…/employees/{employeeId}) answers GET, PUT and DELETE, as the department service's does.";
+    return check(
+      "employee-replace",
+      "replace an employee, honouring If-Match",
+      problems.length === 0,
+      problems.length
+        ? problems.join("; ")
+        : "PUT with a stale If-Match 412, with its ETag 200 and a new ETag; DELETE with the old ETag 412",
+      "PUT …/employees/{employeeId} answers 412 to a stale If-Match and 200 with its ETag; DELETE with a stale If-Match answers 412",
+      hint,
+    );
+  },
+);
+
+const employeeParentDown = running(
+  "employee-parent-down",
+  "503 while the department service is down",
+  (facts) => {
+    const down = facts.parentDown;
+    if (down === undefined)
+      return notChecked(
+        "employee-parent-down",
+        "503 while the department service is down",
+        "the department service could not be stopped",
+        "employee-healthy",
+      );
+    const { answer, seconds } = down;
+    const type = answer.headers["content-type"] ?? "";
+    const passed =
+      answer.status === 503 && type.startsWith("application/problem+json") && seconds < 5;
+    let hint =
+      "When the department service does not answer, nobody knows whether the department exists: the service answers 503 (and the client may retry), quickly. The service kit's createParentService does it for the department service's own parent.";
+    if (answer.status === 500)
+      hint =
+        "A failed request to the department service became a 500. Ask it through the service kit's createParentService (as the department service asks the company service): it turns a parent that is down or slow into a 503 within 2 s.";
+    else if (answer.status === 201)
+      hint =
+        "The employee was created without the department service being asked: before creating, the routes ask it whether the department exists.";
+    else if (answer.error !== undefined || seconds >= 5)
+      hint =
+        "The create hung while the department service was down. A call to a parent needs a deadline: createParentService has one.";
+    return check(
+      "employee-parent-down",
+      "503 while the department service is down",
+      passed,
+      `${said(answer)} after ${seconds.toFixed(1)} s, with the department service stopped`,
+      "POST …/employees answers 503 application/problem+json within a few seconds while the department service is stopped",
+      hint,
+    );
+  },
+);
+
+const employeePartition = running(
+  "employee-partition",
+  "employees partitioned by company",
+  (facts) => {
+    const { partition } = facts;
+    const expected = `a container ${EMPLOYEES_CONTAINER.id} in database ${partition?.database ?? "course"}, partitioned by ${EMPLOYEES_CONTAINER.partitionKey}`;
+    if (partition === undefined || partition.paths === undefined)
+      return check(
+        "employee-partition",
+        "employees partitioned by company",
+        false,
+        `could not read the ${EMPLOYEES_CONTAINER.id} container: ${partition?.error ?? "not asked"}`,
+        expected,
+        /does not use the local/.test(partition?.error ?? "")
+          ? "This check reads the container from the stack's local Cosmos DB server: run check 5 with the course's local database (no Azure .env)."
+          : `Step 8 stores employees in a container named ${EMPLOYEES_CONTAINER.id}: which name does src/repository.ts give it?`,
+      );
+    const paths = partition.paths;
+    return check(
+      "employee-partition",
+      "employees partitioned by company",
+      paths.length === 1 && paths[0] === EMPLOYEES_CONTAINER.partitionKey,
+      `${EMPLOYEES_CONTAINER.id} partitioned by ${paths.join(", ") || "nothing"}`,
+      expected,
+      "The common reads are the employees of one department and one employee, and both know the company from the URL: partitioned by company, each is a single-partition read (step 8).",
     );
   },
 );
@@ -618,6 +749,9 @@ export const COMPOSE_RULES: ComposeRule[] = [
   employeesRoute,
   employeeItem,
   employeeCreate,
+  employeeReplace,
   missingDepartment,
+  employeePartition,
   docsAnswers,
+  employeeParentDown,
 ];

@@ -1,21 +1,28 @@
 import { existsSync } from "node:fs";
-import { resolve } from "node:path";
+import { readFile } from "node:fs/promises";
+import { CosmosClient } from "@azure/cosmos";
+import { DATABASE, STACK } from "@course/stack";
+import { dirname, relative, resolve, sep } from "node:path";
 import type { ComposeExercise } from "../../catalogue.ts";
 import {
   type Answer,
   type ComposeConfig,
   type ComposeFacts,
   type ContainerFacts,
+  type DockerfileFacts,
   EMPLOYEE_PORT,
+  EMPLOYEES_CONTAINER,
+  KEY_SECRET,
   MISSING_DEPARTMENT,
   NEW_EMPLOYEE,
   seedCases,
 } from "../../facts/compose.ts";
+import { builtFolders } from "../../facts/dockerfile.ts";
 import { demultiplex } from "../../facts/probe.ts";
 import { REQUIRED_TO_START } from "../../rules/compose.ts";
 import { track } from "../../lib/cleanup.ts";
 import { BASE_IMAGE_VARIABLES, baseImages, docker, requireEngine } from "../../lib/docker.ts";
-import { CouldNotCheck } from "../../lib/errors.ts";
+import { CouldNotCheck, errorMessage } from "../../lib/errors.ts";
 import { fetchWithin, networkError } from "../../lib/http.ts";
 import { inRepo, shown, userCwd } from "../../lib/paths.ts";
 import { busyPorts, describeBusy, freeingCommands } from "../../lib/ports.ts";
@@ -46,14 +53,22 @@ function composeFile(exercise: ComposeExercise, file: string | undefined) {
   return found;
 }
 
-async function ask(origin: string, method: string, path: string, body?: unknown): Promise<Answer> {
+async function ask(
+  origin: string,
+  method: string,
+  path: string,
+  body?: unknown,
+  headers: Record<string, string> = {},
+): Promise<Answer> {
   const answer: Answer = { method, path, headers: {} };
   try {
     const { response, body: text } = await fetchWithin(`${origin}${path}`, 8000, {
       method,
-      ...(body === undefined
-        ? {}
-        : { body: JSON.stringify(body), headers: { "content-type": "application/json" } }),
+      headers: {
+        ...(body === undefined ? {} : { "content-type": "application/json" }),
+        ...headers,
+      },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
     });
     answer.status = response.status;
     response.headers.forEach((value, name) => (answer.headers[name] = value));
@@ -88,9 +103,19 @@ async function exercise(origin: string): Promise<ComposeFacts["http"]> {
   const id = (created.body as { id?: unknown } | undefined)?.id;
   const location =
     created.headers.location ?? (typeof id === "string" ? `${collection(first)}/${id}` : undefined);
+  let replace: NonNullable<ComposeFacts["http"]>["replace"];
   if (created.status === 201 && location) {
     const path = new URL(location, origin).pathname;
     create.readBack = await ask(origin, "GET", path);
+    const etag = create.readBack.headers.etag ?? created.headers.etag ?? "";
+    const changed = { ...NEW_EMPLOYEE, role: "Course Check, replaced" };
+    const stale = await ask(origin, "PUT", path, changed, { "if-match": STALE_ETAG });
+    const fresh = await ask(origin, "PUT", path, changed, etag ? { "if-match": etag } : {});
+    // The ETag the employee had before the PUT is stale now: a DELETE with it must be refused.
+    const staleDelete = await ask(origin, "DELETE", path, undefined, {
+      "if-match": etag || STALE_ETAG,
+    });
+    replace = { stale, fresh, staleDelete };
     create.removed = await ask(origin, "DELETE", path);
     create.listAfter = await ask(origin, "GET", collection(first));
   }
@@ -101,7 +126,74 @@ async function exercise(origin: string): Promise<ComposeFacts["http"]> {
     NEW_EMPLOYEE,
   );
   const docs = await ask(origin, "GET", "/docs");
-  return { origin, lists, item, create, missingParent, docs };
+  return { origin, lists, item, create, ...(replace ? { replace } : {}), missingParent, docs };
+}
+
+const STALE_ETAG = '"course-check-stale-etag"';
+
+/** The employee's Dockerfile: there, not another service's, and building its own folder. */
+async function dockerfileFacts(facts: ComposeFacts): Promise<DockerfileFacts | undefined> {
+  const build = facts.config.services.employee?.build;
+  if (build?.context === undefined) return undefined;
+  const path = resolve(build.context, build.dockerfile ?? "Dockerfile");
+  const own = relative(build.context, dirname(path)).split(sep).join("/");
+  const fromContext = relative(build.context, path).split(sep).join("/");
+  const ofService = STACK.find((s) => s.dockerfile === fromContext)?.name;
+  let text: string | undefined;
+  try {
+    text = await readFile(path, "utf8");
+  } catch {
+    text = undefined;
+  }
+  return {
+    shown: shown(path),
+    exists: text !== undefined,
+    own,
+    builds: text === undefined ? [] : builtFolders(text),
+    ...(ofService ? { ofService } : {}),
+  };
+}
+
+/** Step 15's last part: with the department service stopped, a create answers 503, quickly. */
+async function createWithParentDown(project: string, origin: string) {
+  const department = await containerOf(project, "department");
+  if (department === undefined) return undefined;
+  await department.stop({ t: 2 });
+  const [seed] = seedCases();
+  if (seed === undefined) return undefined;
+  const path = `/companies/${seed.companyId}/departments/${seed.departmentId}/employees`;
+  const started = performance.now();
+  const answer = await ask(origin, "POST", path, NEW_EMPLOYEE);
+  const seconds = (performance.now() - started) / 1000;
+  // Created anyway: do not leave it behind in a database that may be Azure.
+  const location = answer.headers.location;
+  if (answer.status === 201 && location)
+    await ask(origin, "DELETE", new URL(location, origin).pathname);
+  return { answer, seconds };
+}
+
+/** The employees container's partition key, from the stack's local database (published port). */
+async function partitionOf(facts: ComposeFacts): Promise<ComposeFacts["partition"]> {
+  const employee = facts.config.services.employee;
+  const database = employee?.environment?.COSMOSDB_DATABASE ?? "course";
+  const local = facts.config.services[DATABASE.name];
+  const published = local?.ports?.find((p) => p.target === DATABASE.port)?.published;
+  const keyFile = facts.config.secrets?.[KEY_SECRET]?.file;
+  const endpoint = employee?.environment?.COSMOSDB_ENDPOINT_URL ?? "";
+  if (published === undefined || keyFile === undefined || !endpoint.includes(`${DATABASE.name}:`))
+    return { database, error: "the stack does not use the local Cosmos DB server" };
+  try {
+    const client = new CosmosClient({
+      endpoint: `http://127.0.0.1:${String(published)}`,
+      key: (await readFile(keyFile, "utf8")).trim(),
+      connectionPolicy: { enableEndpointDiscovery: false, requestTimeout: 5000 },
+    });
+    const { resource } = await client.database(database).container(EMPLOYEES_CONTAINER.id).read();
+    client.dispose();
+    return { database, paths: resource?.partitionKey?.paths ?? [] };
+  } catch (error) {
+    return { database, error: errorMessage(error) };
+  }
 }
 
 async function containerOf(project: string, service: string) {
@@ -147,6 +239,7 @@ async function employeeFacts(project: string): Promise<ContainerFacts | undefine
       (bindings ?? []).map((b) => `${b.HostIp || "0.0.0.0"}:${b.HostPort}`),
     ),
     mounts: info.Mounts.map((m) => m.Destination),
+    healthcheck: (info.Config as { Healthcheck?: { Test?: string[] } }).Healthcheck?.Test ?? [],
     logTail: demultiplex(logs)
       .split("\n")
       .map((l) => l.trimEnd())
@@ -185,10 +278,13 @@ export async function checkCompose(
       ok: parsed !== undefined,
       ...(parsed ? {} : { error: configResult.output.trim().split("\n").at(-1) ?? "" }),
       services: parsed?.services ?? {},
+      secrets: parsed?.secrets ?? {},
     },
     baseImages: markers,
     up: { state: "not-run", reason: "the checks of the compose file failed" },
   };
+  const dockerfile = await dockerfileFacts(facts);
+  if (dockerfile) facts.dockerfile = dockerfile;
   const blocker = exercise_.rules
     .map((rule) => rule(facts))
     .find((c) => !c.passed && REQUIRED_TO_START.includes(c.id));
@@ -253,9 +349,12 @@ export async function checkCompose(
             const published = facts.config.services.employee?.ports?.find(
               (p) => Number(p.published) === EMPLOYEE_PORT,
             );
-            facts.http = await exercise(
-              `http://127.0.0.1:${String(published?.published ?? EMPLOYEE_PORT)}`,
-            );
+            const origin = `http://127.0.0.1:${String(published?.published ?? EMPLOYEE_PORT)}`;
+            facts.http = await exercise(origin);
+            facts.partition = await partitionOf(facts);
+            // Last, since it stops the department service: nothing after it needs the stack.
+            const down = await createWithParentDown(project, origin);
+            if (down) facts.parentDown = down;
           },
         },
       ],
