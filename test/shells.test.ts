@@ -126,3 +126,20 @@ test("every bash command PowerShell cannot run as written has a PowerShell block
   });
   assert.deepEqual(problems, []);
 });
+
+test("every JSON body in a PowerShell block is JSON as PowerShell passes it", () => {
+  const bodies = blocks
+    .filter((b) => POWERSHELL.has(b.lang))
+    .flatMap((block) =>
+      commandLines(block).flatMap((line) =>
+        // In single quotes PowerShell takes everything literally, except '' for one quote.
+        [...line.matchAll(/-Body\s+'((?:[^']|'')*)'/g)].map((m) => ({
+          where: `${block.file}:${String(block.line)}`,
+          body: (m[1] ?? "").replaceAll("''", "'"),
+        })),
+      ),
+    );
+  assert.ok(bodies.length > 0, "found no -Body in a PowerShell block");
+  for (const { where, body } of bodies)
+    assert.doesNotThrow(() => JSON.parse(body) as unknown, `${where}: ${body}`);
+});
