@@ -13,7 +13,7 @@ test("check without an engine: exit 2, and it says why", async () => {
   });
   assert.equal(result.code, 2);
   assert.match(result.stderr, /no Docker engine answers at tcp:\/\/127\.0\.0\.1:1/);
-  assert.match(result.stderr, /course -- doctor/);
+  assert.match(result.stderr, /`npx course doctor`/);
 });
 
 test("check --json without an engine still prints one report", async () => {

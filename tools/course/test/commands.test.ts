@@ -60,7 +60,7 @@ test("doctor: the running engine, its version and the rest, one finding per line
   }
   assert.equal(images.status, "fail");
   for (const image of missing) assert.ok(images.detail.includes(image), `${image} is named`);
-  assert.match(images.advice ?? "", /`npm run course -- images load <archive>`/);
+  assert.match(images.advice ?? "", /`npx course images load <archive>`/);
   assert.match(
     images.advice ?? "",
     new RegExp(`${String(missing.length)} images? = ${String(missing.length)} pulls?`),

@@ -95,7 +95,7 @@ export function firstError(output: string): string {
 const BUILD_HINTS: [RegExp, string][] = [
   [
     /toomanyrequests|pull rate limit/i,
-    "Docker Hub limits anonymous pulls per address, and a classroom shares one. Sign in with `docker login`, or load the class's image archive (`npm run course -- images load <file>`).",
+    "Docker Hub limits anonymous pulls per address, and a classroom shares one. Sign in with `docker login`, or load the class's image archive (`npx course images load <file>`).",
   ],
   [
     /SELF_SIGNED_CERT_IN_CHAIN|UNABLE_TO_GET_ISSUER_CERT|unable to get local issuer certificate/i,
@@ -103,7 +103,7 @@ const BUILD_HINTS: [RegExp, string][] = [
   ],
   [
     /manifest unknown|pull access denied|failed to resolve source metadata|repository does not exist|no match for platform/i,
-    "The base image could not be found. Check the name and tag of each FROM on Docker Hub and for your platform, and that the machine is online (`npm run course -- doctor`).",
+    "The base image could not be found. Check the name and tag of each FROM on Docker Hub and for your platform, and that the machine is online (`npx course doctor`).",
   ],
   [
     /dockerfile parse error|unknown instruction|unknown flag/i,

@@ -36,7 +36,7 @@ export async function requireEngine() {
   } catch (error) {
     throw new CouldNotCheck(
       `no Docker engine answers at ${await engineAddress()} (${errorMessage(error)}). ` +
-        "Start Docker, then run `npm run course -- doctor`.",
+        "Start Docker, then run `npx course doctor`.",
     );
   }
 }

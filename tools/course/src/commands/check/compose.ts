@@ -256,7 +256,7 @@ export async function checkCompose(
   const version = await runCommand("docker", ["compose", "version"]).catch(() => undefined);
   if (version?.code !== 0)
     throw new CouldNotCheck(
-      "`docker compose` (compose v2) is not installed. `npm run course -- doctor` says more.",
+      "`docker compose` (compose v2) is not installed. `npx course doctor` says more.",
     );
 
   const project = options.tag ?? `${PROJECT_PREFIX}${runId()}`;

@@ -28,9 +28,7 @@ export async function check(number: number, options: CheckOptions): Promise<numb
   const exercise = findExercise(number);
   if (exercise === undefined) throw new CouldNotCheck(`there is no exercise ${String(number)}.`);
   const result = await report(exercise, options);
-  console.log(
-    options.json ? toJson(result) : toText(result, `npm run course -- check ${String(number)}`),
-  );
+  console.log(options.json ? toJson(result) : toText(result, `npx course check ${String(number)}`));
   return result.passed ? 0 : 1;
 }
 

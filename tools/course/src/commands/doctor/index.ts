@@ -244,7 +244,7 @@ function imagesFinding(
   const detail = `${String(present.length)} of ${String(all)} present; missing: ${missing.join(", ")}`;
   const count = (n: number, word: string) => `${String(n)} ${word}${n === 1 ? "" : "s"}`;
   const pullAdvice = `pull them, ${count(missing.length, "image")} = ${count(missing.length, "pull")}: ${missing.map((m) => `\`docker pull ${m}\``).join(", ")}`;
-  const load = "load the trainer's archive: `npm run course -- images load <archive>`";
+  const load = "load the trainer's archive: `npx course images load <archive>`";
   if (pulls.reachable && (pulls.left === undefined || pulls.left >= hubPullsNeeded))
     return {
       ...ok(

@@ -122,7 +122,7 @@ export async function sizes(options: { offline: boolean; out?: string }): Promis
     alpine = named.some((n) => n.name === "ALPINE_IMAGE" && bases.includes(n.value));
     notes.push(
       "Offline: the bases are local stand-ins built without Docker Hub, and nothing was pulled.",
-      "The exercise solutions 1 to 4 need Alpine images from Docker Hub: run `npm run course -- sizes` online to see them.",
+      "The exercise solutions 1 to 4 need Alpine images from Docker Hub: run `npx course sizes` online to see them.",
     );
     if (!alpine) notes.push("The services' alpine targets were skipped: no Alpine image here.");
   }
