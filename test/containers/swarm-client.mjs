@@ -46,7 +46,8 @@ async function load(url, connections, maxSeconds) {
 async function tasks(name, port, path) {
   const addresses = await lookup(`tasks.${name}`, { all: true });
   const statuses = {};
-  for (const { address } of addresses) statuses[address] = await get(`http://${address}:${port}${path}`);
+  for (const { address } of addresses)
+    statuses[address] = await get(`http://${address}:${port}${path}`);
   console.log(JSON.stringify(statuses));
 }
 
