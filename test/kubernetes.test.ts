@@ -102,7 +102,9 @@ const byKindAndName = (objects: Manifest[]) =>
 
 // The Azure overlay needs a key file that is never committed: render a copy with a stand-in.
 const copy = mkdtempSync(join(tmpdir(), "course-kubernetes-"));
-process.on("exit", () => rmSync(copy, { recursive: true, force: true }));
+process.on("exit", () => {
+  rmSync(copy, { recursive: true, force: true });
+});
 cpSync(deploy, copy, { recursive: true });
 writeFileSync(join(copy, "overlays/azure/cosmosdb-master-key"), "a-stand-in-for-the-account-key");
 const OVERLAYS = {
@@ -190,7 +192,9 @@ for (const [overlay, objects] of Object.entries(OVERLAYS)) {
     for (const object of objects) {
       const Model = MODELS[`${object.apiVersion}/${object.kind}`];
       assert.ok(Model, `${object.kind} ${object.metadata.name}: a kind this test knows`);
-      assert.doesNotThrow(() => new Model(object as never).validate(), object.metadata.name);
+      assert.doesNotThrow(() => {
+        new Model(object as never).validate();
+      }, object.metadata.name);
     }
   });
 
@@ -199,16 +203,19 @@ for (const [overlay, objects] of Object.entries(OVERLAYS)) {
       const pod = podOf(deployment);
       const name = deployment.metadata.name;
       assert.ok(!pod.hostNetwork && !pod.hostPID && !pod.hostIPC, `${name}: no host namespaces`);
-      assert.equal(pod.securityContext?.seccompProfile?.type, "RuntimeDefault", name);
+      const podContext = pod.securityContext ?? {};
+      assert.equal(podContext.seccompProfile?.type, "RuntimeDefault", name);
       for (const c of pod.containers) {
-        const nonRoot = c.securityContext?.runAsNonRoot ?? pod.securityContext?.runAsNonRoot;
-        const user = c.securityContext?.runAsUser ?? pod.securityContext?.runAsUser;
+        const context = c.securityContext ?? {};
+        const nonRoot = context.runAsNonRoot ?? podContext.runAsNonRoot;
+        const user = context.runAsUser ?? podContext.runAsUser;
         assert.equal(nonRoot, true, `${name}: runAsNonRoot`);
         assert.ok(typeof user === "number" && user > 0, `${name}: a numeric user, not root`);
-        assert.equal(c.securityContext?.allowPrivilegeEscalation, false, name);
-        assert.equal(c.securityContext?.readOnlyRootFilesystem, true, name);
-        assert.deepEqual(c.securityContext?.capabilities?.drop, ["ALL"], name);
-        assert.equal(c.securityContext?.capabilities?.add, undefined, name);
+        assert.equal(context.allowPrivilegeEscalation, false, name);
+        assert.equal(context.readOnlyRootFilesystem, true, name);
+        const capabilities = context.capabilities ?? {};
+        assert.deepEqual(capabilities.drop, ["ALL"], name);
+        assert.equal(capabilities.add, undefined, name);
         const tmp = c.volumeMounts?.find((m) => m.mountPath === "/tmp");
         const volume = pod.volumes?.find((v) => v.name === tmp?.name);
         assert.ok(volume?.emptyDir, `${name}: /tmp is an emptyDir`);
@@ -259,9 +266,10 @@ for (const [overlay, objects] of Object.entries(OVERLAYS)) {
         (pod.terminationGracePeriodSeconds ?? 30) <=
           Number.parseInt(compose["x-service"].stop_grace_period),
       );
-      if ("parent" in service) {
-        const variable = container.env?.find((e) => e.name === service.parent.variable);
-        assert.equal(variable?.value, composed[service.name]?.environment[service.parent.variable]);
+      const parent = "parent" in service ? service.parent : undefined;
+      if (parent) {
+        const variable = container.env?.find((e) => e.name === parent.variable);
+        assert.equal(variable?.value, composed[service.name]?.environment[parent.variable]);
       }
       if (!isDatabase) assert.ok(named("PodDisruptionBudget", service.name), `${service.name} PDB`);
     }

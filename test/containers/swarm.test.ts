@@ -63,7 +63,8 @@ async function inNetwork<T>(...args: string[]): Promise<T> {
 }
 
 async function joinSwarm(t: TestContext) {
-  const state = (await docker.info()).Swarm.LocalNodeState as string;
+  const info = (await docker.info()) as { Swarm: { LocalNodeState: string } };
+  const state = info.Swarm.LocalNodeState;
   if (state === "inactive") {
     await run("docker", ["swarm", "init", "--advertise-addr", "127.0.0.1"]);
     return true;
@@ -138,8 +139,10 @@ test(
       ]);
       // The CLI returns once the tasks converge; the update is over when the last monitor ends.
       await waitFor("the update completed", 60, async () => {
-        const service = await docker.getService(serviceName("company")).inspect();
-        const state = (service.UpdateStatus?.State ?? "") as string;
+        const service = (await docker.getService(serviceName("company")).inspect()) as {
+          UpdateStatus?: { State?: string };
+        };
+        const state = service.UpdateStatus?.State ?? "";
         assert.ok(!state.startsWith("rollback"), `the update was rolled back: ${state}`);
         return state === "completed" ? true : undefined;
       });
