@@ -1,11 +1,11 @@
 // `npm run bench`: runs the stack in containers and measures it, side by side in one run, then
 // writes the figures to docs/benchmarks.md with the machine and the date, and prints the page.
 // Bounded: each load lasts LOAD.seconds at LOAD.connections; nothing here is a pass/fail test.
-import { writeFileSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { cpus, totalmem } from "node:os";
 import { join } from "node:path";
 import type { BenchFigures, Machine } from "./figures.ts";
-import { renderBenchmarks } from "./render.ts";
+import { keptSections, renderBenchmarks } from "./render.ts";
 import * as steps from "./steps.ts";
 import { compose } from "./compose.ts";
 
@@ -37,7 +37,8 @@ async function main() {
     memoryBytes: totalmem(),
     node: process.version,
   };
-  const report = renderBenchmarks(figures, machine);
+  const previous = existsSync(page) ? readFileSync(page, "utf8") : "";
+  const report = renderBenchmarks(figures, machine, keptSections(previous));
   writeFileSync(page, report);
   console.log(`\n${report}\nWritten to docs/benchmarks.md`);
 }

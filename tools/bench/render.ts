@@ -40,7 +40,16 @@ function loadCells(figures: LoadFigures, digits?: number) {
   return `${figures.rps.toFixed(0)} | ${ms(figures.p50)} | ${ms(figures.p99)}`;
 }
 
-export function renderBenchmarks(figures: BenchFigures, machine: Machine): string {
+/** Sections measured elsewhere (the swarm test) follow this line; a new run keeps them. */
+export const KEPT_FROM = "<!-- Measured elsewhere, not by npm run bench: kept as written. -->";
+
+/** What follows KEPT_FROM on the page as it was, marker included; nothing when it has none. */
+export function keptSections(previous: string) {
+  const at = previous.indexOf(KEPT_FROM);
+  return at === -1 ? "" : `\n${previous.slice(at)}`;
+}
+
+export function renderBenchmarks(figures: BenchFigures, machine: Machine, kept = ""): string {
   const { limits, throughput, startup, memory, images, rebuild } = figures;
   const startMedian = median(startup.seconds);
   const maxIdle = Math.max(...memory.map((m) => m.idleBytes));
@@ -76,5 +85,5 @@ ${images.images.map((i) => `| image \`${i.image}\` | ${mb(i.bytes)} MB, ${mb(i.b
 | point reads, service / direct SDK | ${throughput.pointReadRatio.toFixed(2)} | at least ${GOALS.pointReadRatio}: ${verdict(throughput.pointReadRatio >= GOALS.pointReadRatio)} |
 
 Largest idle service: ${mb(maxIdle)} MB.
-`;
+${kept}`;
 }

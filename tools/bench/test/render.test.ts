@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import type { BenchFigures, Machine } from "../figures.ts";
 import { limitsOf } from "../limits.ts";
-import { renderBenchmarks } from "../render.ts";
+import { KEPT_FROM, keptSections, renderBenchmarks } from "../render.ts";
 
 const MB = 2 ** 20;
 const load = (rps: number) => ({ rps, p50: 7, p99: 61, errors: 0 });
@@ -111,4 +111,11 @@ test("the figures table has start-up, compose up, memory, images, rebuild and th
     /\| point reads, service \/ direct SDK \| 0\.59 \| at least 0\.8: \*\*missed\*\* \|/,
   );
   assert.match(page, /runtime base `course-offline\/distroless-nodejs:24-nonroot`/);
+});
+
+test("sections measured elsewhere, after the marker, survive a new run; none without it", () => {
+  const section = `${KEPT_FROM}\n\n## On a swarm\n\n| a | b |\n`;
+  const again = renderBenchmarks(figures, machine, keptSections(`${page}\n${section}`));
+  assert.ok(again.endsWith(`MB.\n\n${section}`));
+  assert.equal(keptSections(page), "");
 });

@@ -1,6 +1,8 @@
 import type { ComposeFacts } from "./facts/compose.ts";
 import type { Facts } from "./facts/image.ts";
+import type { StackFacts } from "./facts/stack.ts";
 import { COMPOSE_RULES } from "./rules/compose.ts";
+import { STACK_RULES } from "./rules/stack.ts";
 import {
   aboutTheSizeOf,
   docsAnswers,
@@ -48,7 +50,13 @@ export interface ComposeExercise extends Common {
   rules: Rule<ComposeFacts>[];
 }
 
-export type Exercise = ImageExercise | ComposeExercise;
+/** An exercise whose answer is a swarm stack file: read and judged, not deployed. */
+export interface StackExercise extends Common {
+  kind: "stack";
+  rules: Rule<StackFacts>[];
+}
+
+export type Exercise = ImageExercise | ComposeExercise | StackExercise;
 
 const image = (
   entry: Omit<ImageExercise, "kind" | "file" | "context" | "timeout">,
@@ -112,6 +120,15 @@ export const EXERCISES: readonly Exercise[] = [
     fallback: "compose.yaml",
     timeout: 180,
     rules: COMPOSE_RULES,
+  },
+  {
+    kind: "stack",
+    number: 6,
+    slug: "06-compose-to-swarm",
+    title: "going further: from compose to a cluster",
+    file: "exercises/06-compose-to-swarm/stack.yaml",
+    timeout: 30,
+    rules: STACK_RULES,
   },
 ];
 

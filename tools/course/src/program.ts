@@ -55,7 +55,7 @@ interface CheckFlags {
   saveFacts?: string;
 }
 
-const kinds = (kind: "image" | "compose") =>
+const kinds = (kind: "image" | "compose" | "stack") =>
   EXERCISES.filter((e) => e.kind === kind)
     .map((e) => e.number)
     .join(", ");
@@ -73,10 +73,13 @@ export const program = new Command("course")
 program
   .command("check")
   .description(
-    `build, run and check your Dockerfile (${kinds("image")}) or your compose file (${kinds("compose")})`,
+    `build, run and check your Dockerfile (${kinds("image")}) or your compose file (${kinds("compose")}); read your stack file (${kinds("stack")})`,
   )
   .argument("<exercise>", `exercise number, ${exerciseRange()}`, exerciseNumber)
-  .option("-f, --file <path>", "your Dockerfile (default api/Dockerfile), or your compose file")
+  .option(
+    "-f, --file <path>",
+    "your Dockerfile (default api/Dockerfile), compose file or stack file",
+  )
   .option("-c, --context <dir>", "build context of a Dockerfile (default: api/)")
   .option("--json", "print one machine-readable report (pipe it: `npx course check 3 --json`)")
   .option(

@@ -5,7 +5,8 @@ import { red } from "../../lib/ui.ts";
 import type { CheckOptions } from "./options.ts";
 
 // `course check <n>`: the catalogue says what kind of exercise n is; an image exercise is built,
-// run and probed, a compose exercise started and called. Both end in the same report.
+// run and probed, a compose exercise started and called, a stack file read. All end in the same
+// report.
 
 async function report(exercise: Exercise, options: CheckOptions): Promise<Report> {
   const common = { exercise: exercise.number, title: exercise.title };
@@ -15,8 +16,14 @@ async function report(exercise: Exercise, options: CheckOptions): Promise<Report
   }
   if (options.context || options.saveFacts)
     throw new CouldNotCheck(
-      `exercise ${String(exercise.number)} checks a compose file: --context and --save-facts are for the image exercises.`,
+      `exercise ${String(exercise.number)} checks a ${exercise.kind} file: --context and --save-facts are for the image exercises.`,
     );
+  if (exercise.kind === "stack") {
+    const { checkStack } = await import("./stack.ts");
+    const facts = checkStack(exercise, options);
+    const checks = exercise.rules.map((rule) => rule(facts));
+    return { ...common, passed: checks.every((c) => c.passed), checks, image: {} };
+  }
   const { checkCompose } = await import("./compose.ts");
   const { facts, image } = await checkCompose(exercise, options);
   const checks = exercise.rules.map((rule) => rule(facts));
