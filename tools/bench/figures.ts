@@ -63,6 +63,12 @@ export interface Rebuild {
   changedSeconds: number;
 }
 
+export interface Watch {
+  service: string;
+  /** `docker compose watch`: a route change saved, to the new answer served. */
+  savedToServedSeconds: number;
+}
+
 export interface BenchFigures {
   limits: Limits;
   composeUpSeconds: number;
@@ -71,6 +77,7 @@ export interface BenchFigures {
   memory: ServiceMemory[];
   images: ImageSizes;
   rebuild: Rebuild;
+  watch: Watch;
 }
 
 /** The machine the figures were taken on. */

@@ -19,6 +19,7 @@ async function main() {
   const { throughput, peak } = await steps.underLoad();
   const images = await steps.imageSizes(config);
   const rebuild = await steps.rebuild();
+  const watch = await steps.watch();
   await steps.stop();
 
   const figures: BenchFigures = {
@@ -29,6 +30,7 @@ async function main() {
     memory: steps.memoryFigures(idle, peak),
     images,
     rebuild,
+    watch,
   };
   const machine: Machine = {
     date: new Date().toISOString().slice(0, 10),

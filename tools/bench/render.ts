@@ -50,7 +50,7 @@ export function keptSections(previous: string) {
 }
 
 export function renderBenchmarks(figures: BenchFigures, machine: Machine, kept = ""): string {
-  const { limits, throughput, startup, memory, images, rebuild } = figures;
+  const { limits, throughput, startup, memory, images, rebuild, watch } = figures;
   const startMedian = median(startup.seconds);
   const maxIdle = Math.max(...memory.map((m) => m.idleBytes));
   const rows = throughput.rows.map(
@@ -82,6 +82,7 @@ ${rows.join("\n")}
 ${memory.map((m) => `| ${m.service}: resident memory idle / under load | ${mb(m.idleBytes)} MB / ${mb(m.loadBytes)} MB | under ${mb(GOALS.idleBytes).replace(/\.0$/, "")} MB idle: ${verdict(m.idleBytes < GOALS.idleBytes)} |`).join("\n")}
 ${images.images.map((i) => `| image \`${i.image}\` | ${mb(i.bytes)} MB, ${mb(i.bytes - images.baseBytes)} MB above its base | |`).join("\n")}
 | rebuild after a one-line source change / clean build (${rebuild.service}) | ${rebuild.changedSeconds.toFixed(1)} s / ${rebuild.cleanSeconds.toFixed(1)} s = ${(rebuild.changedSeconds / rebuild.cleanSeconds).toFixed(2)} | |
+| \`docker compose watch\`: a route change saved to the new answer served (${watch.service}) | ${watch.savedToServedSeconds.toFixed(1)} s | |
 | point reads, service / direct SDK | ${throughput.pointReadRatio.toFixed(2)} | at least ${GOALS.pointReadRatio}: ${verdict(throughput.pointReadRatio >= GOALS.pointReadRatio)} |
 
 Largest idle service: ${mb(maxIdle)} MB.

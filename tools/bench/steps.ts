@@ -8,6 +8,7 @@ import {
   build,
   compose,
   COMPOSE_FILE,
+  PROJECT,
   composeConfig,
   containerOf,
   memory,
@@ -24,9 +25,11 @@ import type {
   Startup,
   Throughput,
   ThroughputRow,
+  Watch,
 } from "./figures.ts";
 import { limitsOf, type ComposeConfig } from "./limits.ts";
 import { direct, http, LOAD } from "./measure.ts";
+import { composeWatch, saveToServed } from "./watch.ts";
 
 // The measuring steps of `npm run bench`, run one after another by main.ts; each prints what it
 // measured and returns it as a figures record. Every load is bounded by LOAD (time, connections)
@@ -289,6 +292,28 @@ export async function rebuild(): Promise<Rebuild> {
     `  clean ${cleanSeconds.toFixed(1)} s, after a one-line change ${changedSeconds.toFixed(1)} s`,
   );
   return { service: company.name, cleanSeconds, changedSeconds };
+}
+
+/**
+ * `docker compose watch` on the running stack: a change saved to the company routes, to the new
+ * answer served. The source is restored afterwards and the image built again from it (cached).
+ */
+export async function watch(): Promise<Watch> {
+  step(`docker compose watch: a route change saved, to the new answer served (${company.name})`);
+  const watching = composeWatch(["-p", PROJECT, "-f", COMPOSE_FILE], ["--no-up", company.name]);
+  const source = inRepo(join(company.folder, "src/routes.ts"));
+  const original = readFileSync(source, "utf8");
+  let savedToServedSeconds: number;
+  try {
+    await watching.enabled;
+    savedToServedSeconds = await saveToServed(source, `${localUrl(company)}/companies`);
+  } finally {
+    await watching.stop();
+    writeFileSync(source, original);
+  }
+  await compose("up", "--detach", "--build", "--wait", "--wait-timeout", "60", company.name);
+  console.log(`  ${savedToServedSeconds.toFixed(1)} s`);
+  return { service: company.name, savedToServedSeconds };
 }
 
 export async function stop() {
