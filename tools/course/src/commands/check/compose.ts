@@ -138,7 +138,8 @@ async function dockerfileFacts(facts: ComposeFacts): Promise<DockerfileFacts | u
   const path = resolve(build.context, build.dockerfile ?? "Dockerfile");
   const own = relative(build.context, dirname(path)).split(sep).join("/");
   const fromContext = relative(build.context, path).split(sep).join("/");
-  const ofService = STACK.find((s) => s.dockerfile === fromContext)?.name;
+  // Another service's Dockerfile: the employee answer's own (the reference) is the employee's.
+  const ofService = STACK.find((s) => s.dockerfile === fromContext && s.name !== "employee")?.name;
   let text: string | undefined;
   try {
     text = await readFile(path, "utf8");
