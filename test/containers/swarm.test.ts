@@ -1,9 +1,21 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { test, type TestContext } from "node:test";
-import { buildArgs } from "@course/cli";
-import { MICROSERVICES, STACK } from "@course/stack";
-import { baseImages, docker, needsDocker, root, run } from "./docker.ts";
+import { test } from "node:test";
+import {
+  buildArgs,
+  buildStackImages,
+  deployStack,
+  joinSwarm,
+  leaveSwarm,
+  removeImages,
+  removeStack,
+  runningTasks,
+  stackImage,
+  stackService,
+  waitFor,
+} from "@course/cli";
+import { MICROSERVICES } from "@course/stack";
+import { baseImages, docker, needsDocker, run } from "./docker.ts";
 
 // deploy/swarm/stack.yaml on a single-node swarm, for real: every replica healthy, a rolling
 // update of company under load with no failed request, a killed task replaced, department scaled
@@ -16,37 +28,15 @@ const stack = "advanced-docker-swarm-test";
 const tag = "swarm-test";
 const rebuilt = `${tag}-rebuilt`;
 const client = `${stack}-client`;
-const image = (name: string, version = tag) => `advanced-docker/${name}:${version}`;
-const serviceName = (name: string) => `${stack}_${name}`;
+const image = (name: string, version = tag) => stackImage(name, version);
+const serviceName = (name: string) => stackService(stack, name);
 const nodeImage = baseImages.BUILD_IMAGE ?? "node:24-bookworm-slim";
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-interface Task {
-  Status: { State: string; ContainerStatus?: { ContainerID?: string } };
-  Spec: { ContainerSpec: { Image: string } };
-}
-
-const runningTasks = async (name: string) => {
-  const tasks = (await docker.listTasks({
-    filters: { service: [serviceName(name)], "desired-state": ["running"] },
-  })) as Task[];
-  return tasks.filter((task) => task.Status.State === "running");
-};
-
-/** Polls until `check` returns a value, or fails naming `what` after `seconds`. */
-async function waitFor<T>(what: string, seconds: number, check: () => Promise<T | undefined>) {
-  const deadline = Date.now() + seconds * 1000;
-  for (;;) {
-    const value = await check();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`${what}: not within ${String(seconds)} s`);
-    await sleep(250);
-  }
-}
+const tasksOf = (name: string) => runningTasks(serviceName(name));
 
 const replicasRunning = (name: string, replicas: number, seconds = 60) =>
   waitFor(`${String(replicas)} ${name} tasks running and healthy`, seconds, async () => {
-    const tasks = await runningTasks(name);
+    const tasks = await tasksOf(name);
     return tasks.length === replicas ? tasks : undefined;
   });
 
@@ -62,34 +52,12 @@ async function inNetwork<T>(...args: string[]): Promise<T> {
   return JSON.parse(line) as T;
 }
 
-async function joinSwarm(t: TestContext) {
-  const info = (await docker.info()) as { Swarm: { LocalNodeState: string } };
-  const state = info.Swarm.LocalNodeState;
-  if (state === "inactive") {
-    await run("docker", ["swarm", "init", "--advertise-addr", "127.0.0.1"]);
-    return true;
-  }
-  assert.equal(state, "active", `this engine's swarm is ${state}`);
-  t.diagnostic("the engine was already in a swarm: it stays in it");
-  return false;
-}
-
 async function cleanUp(joined: boolean) {
-  const quiet = (...args: string[]) => run("docker", args).catch(() => undefined);
-  await quiet("rm", "--force", client);
-  await quiet("stack", "rm", stack);
-  // `stack rm` returns before the tasks' containers and the network are gone; images in use by a
-  // container cannot be removed, and a swarm left too early keeps the network as a leftover.
-  await waitFor("the stack's containers and network removed", 60, async () => {
-    const containers = await docker.listContainers({
-      all: true,
-      filters: { label: [`com.docker.stack.namespace=${stack}`] },
-    });
-    const networks = await docker.listNetworks({ filters: { name: [serviceName("backend")] } });
-    return containers.length + networks.length === 0 ? true : undefined;
-  }).catch(() => undefined);
-  if (joined) await quiet("swarm", "leave", "--force");
-  await quiet("rmi", ...STACK.map((s) => image(s.name)), image("company", rebuilt));
+  await run("docker", ["rm", "--force", client]).catch(() => undefined);
+  await removeStack(stack).catch(() => undefined);
+  if (joined) await leaveSwarm();
+  await removeImages(tag);
+  await run("docker", ["rmi", image("company", rebuilt)]).catch(() => undefined);
 }
 
 test(
@@ -99,13 +67,8 @@ test(
     if (!(await needsDocker(t))) return;
     let joined = false;
     t.after(() => cleanUp(joined));
-    for (const service of STACK)
-      await run(
-        "docker",
-        ["build", "-q", "-f", service.dockerfile, "-t", image(service.name)].concat(buildArgs(), [
-          ".",
-        ]),
-      );
+    const built = await buildStackImages(tag);
+    assert.ok(built.ok, built.ok ? "" : `${built.service}: ${built.output.slice(-4000)}`);
     // The same sources with another version label: a new image, as a release would be.
     await run(
       "docker",
@@ -114,12 +77,10 @@ test(
         .concat(buildArgs(), ["."]),
     );
 
-    joined = await joinSwarm(t);
-    await run(
-      "docker",
-      ["stack", "deploy", "--resolve-image", "never", "-c", "deploy/swarm/stack.yaml", stack],
-      { env: { ...process.env, TAG: tag }, cwd: root },
-    );
+    joined = await joinSwarm();
+    if (!joined) t.diagnostic("the engine was already in a swarm: it stays in it");
+    const deployed = await deployStack("deploy/swarm/stack.yaml", stack, { TAG: tag });
+    assert.equal(deployed.code, 0, deployed.output);
     await replicasRunning("cosmosdb", 1, 90);
     for (const service of MICROSERVICES) await replicasRunning(service.name, 2, 90);
 
@@ -161,13 +122,13 @@ test(
     });
 
     await t.test("a killed task's container is replaced", async () => {
-      const [victim] = await runningTasks("company");
+      const [victim] = await tasksOf("company");
       const id = victim?.Status.ContainerStatus?.ContainerID;
       assert.ok(id, "a running company task");
       const killed = Date.now();
       await docker.getContainer(id).kill();
       await waitFor("a healthy replacement", 60, async () => {
-        const tasks = await runningTasks("company");
+        const tasks = await tasksOf("company");
         const replaced =
           tasks.length === 2 &&
           tasks.every((task) => task.Status.ContainerStatus?.ContainerID !== id);

@@ -50,7 +50,7 @@ export interface ComposeExercise extends Common {
   rules: Rule<ComposeFacts>[];
 }
 
-/** An exercise whose answer is a swarm stack file: read and judged, not deployed. */
+/** An exercise whose answer is a swarm stack file: read, deployed on a swarm, removed. */
 export interface StackExercise extends Common {
   kind: "stack";
   rules: Rule<StackFacts>[];
@@ -127,7 +127,7 @@ export const EXERCISES: readonly Exercise[] = [
     slug: "06-compose-to-swarm",
     title: "going further: from compose to a cluster",
     file: "exercises/06-compose-to-swarm/stack.yaml",
-    timeout: 30,
+    timeout: 180,
     rules: STACK_RULES,
   },
 ];

@@ -7,3 +7,17 @@ export { baseImages, BASE_IMAGE_VARIABLES, buildArgs, docker, imageExists } from
 export { fetchWithin, networkError } from "./lib/http.ts";
 export { formatSize } from "./lib/format.ts";
 export { runCommand, type CommandResult } from "./lib/process.ts";
+export {
+  buildStackImages,
+  deployStack,
+  joinSwarm,
+  leaveSwarm,
+  removeImages,
+  removeStack,
+  runningTasks,
+  stackImage,
+  stackLeftovers,
+  stackService,
+  swarmState,
+  waitFor,
+} from "./lib/swarm.ts";

@@ -73,7 +73,7 @@ export const program = new Command("course")
 program
   .command("check")
   .description(
-    `build, run and check your Dockerfile (${kinds("image")}) or your compose file (${kinds("compose")}); read your stack file (${kinds("stack")})`,
+    `build, run and check your Dockerfile (${kinds("image")}) or your compose file (${kinds("compose")}); deploy and check your stack file on a swarm (${kinds("stack")})`,
   )
   .argument("<exercise>", `exercise number, ${exerciseRange()}`, exerciseNumber)
   .option(
@@ -87,7 +87,7 @@ program
     `how long the API may take to answer, or the stack to be healthy (default: ${EXERCISES.map((e) => `${String(e.number)}: ${String(e.timeout)}`).join(", ")})`,
     seconds,
   )
-  .addOption(new Option("--tag <tag>", "image tag, or compose project name").hideHelp())
+  .addOption(new Option("--tag <tag>", "image tag, compose project or stack name").hideHelp())
   .addOption(new Option("--save-facts <file>", "record what the checks read").hideHelp())
   .action(
     action(

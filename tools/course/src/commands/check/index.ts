@@ -5,8 +5,8 @@ import { red } from "../../lib/ui.ts";
 import type { CheckOptions } from "./options.ts";
 
 // `course check <n>`: the catalogue says what kind of exercise n is; an image exercise is built,
-// run and probed, a compose exercise started and called, a stack file read. All end in the same
-// report.
+// run and probed, a compose exercise started and called, a stack deployed on a swarm. All end in
+// the same report.
 
 async function report(exercise: Exercise, options: CheckOptions): Promise<Report> {
   const common = { exercise: exercise.number, title: exercise.title };
@@ -20,7 +20,7 @@ async function report(exercise: Exercise, options: CheckOptions): Promise<Report
     );
   if (exercise.kind === "stack") {
     const { checkStack } = await import("./stack.ts");
-    const facts = checkStack(exercise, options);
+    const facts = await checkStack(exercise, options);
     const checks = exercise.rules.map((rule) => rule(facts));
     return { ...common, passed: checks.every((c) => c.passed), checks, image: {} };
   }
