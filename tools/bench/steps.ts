@@ -9,6 +9,7 @@ import {
   compose,
   COMPOSE_FILE,
   PROJECT,
+  RUNTIME_BASE,
   composeConfig,
   containerOf,
   memory,
@@ -23,12 +24,15 @@ import type {
   Rebuild,
   ServiceMemory,
   Startup,
+  StartupPhases,
   Throughput,
   ThroughputRow,
   Watch,
 } from "./figures.ts";
 import { limitsOf, type ComposeConfig } from "./limits.ts";
 import { direct, http, LOAD } from "./measure.ts";
+import { logLines, startupPhases } from "./phases.ts";
+import { beside, floorBeside } from "./side.ts";
 import { composeWatch, saveToServed } from "./watch.ts";
 
 // The measuring steps of `npm run bench`, run one after another by main.ts; each prints what it
@@ -69,19 +73,29 @@ export async function composeUp(): Promise<number> {
 export async function startup(tries = 5): Promise<Startup> {
   step(`Container start to /readyz 200, ${company.name} service, ${tries} times`);
   const taken: number[] = [];
+  const phases: StartupPhases[] = [];
   for (let i = 0; i < tries; i++) {
     const container = await containerOf(company.name);
     await container.stop({ t: 5 });
+    const called = Date.now();
     taken.push(
       await seconds(async () => {
         await container.start();
         await untilOk(`${localUrl(company)}/readyz`);
       }),
     );
+    const ready = Date.now();
+    const started = Date.parse((await container.inspect()).State.StartedAt);
+    const logs = logLines(await container.logs({ stdout: true, stderr: true }));
+    phases.push(startupPhases({ called, started, ready }, logs));
   }
   console.log(`  ${taken.map((s) => s.toFixed(2)).join(", ")} s`);
+  for (const p of phases)
+    console.log(
+      `  engine ${p.engine.toFixed(3)} s, to listening ${p.listen.toFixed(3)} s, to ready ${p.ready.toFixed(3)} s`,
+    );
   await compose("up", "--detach", "--wait", "--wait-timeout", "60");
-  return { service: company.name, seconds: taken };
+  return { service: company.name, seconds: taken, phases };
 }
 
 export async function idleMemory(): Promise<Record<string, number>> {
@@ -118,6 +132,35 @@ async function unlimited() {
   try {
     await untilOk(`http://127.0.0.1:${port}/readyz`);
     return await http({ url: `http://127.0.0.1:${port}/companies/northwind` });
+  } finally {
+    await server.stop();
+  }
+}
+
+/** The database a compose service is pointed at, with the key as a variable (not its secret file). */
+async function databaseOf(service: string): Promise<Record<string, string>> {
+  const env: Record<string, string | undefined> = Object.fromEntries(
+    (await (await containerOf(service)).inspect()).Config.Env.map((pair) => {
+      const at = pair.indexOf("=");
+      return [pair.slice(0, at), pair.slice(at + 1)];
+    }),
+  );
+  return {
+    COSMOSDB_ENDPOINT_URL: env.COSMOSDB_ENDPOINT_URL ?? "http://cosmosdb:8081",
+    COSMOSDB_MASTER_KEY: env.COSMOSDB_MASTER_KEY ? env.COSMOSDB_MASTER_KEY : LOCAL_COSMOS_KEY,
+    COSMOSDB_DATABASE: env.COSMOSDB_DATABASE ?? "course",
+  };
+}
+
+async function imageOf(service: string) {
+  return (await (await containerOf(service)).inspect()).Config.Image;
+}
+
+/** A point read load on a container run beside the stack, which is removed afterwards. */
+async function besideLoad(starting: Promise<{ url: string; stop(): Promise<void> }>) {
+  const server = await starting;
+  try {
+    return await http({ url: `${server.url}/companies/northwind` });
   } finally {
     await server.stop();
   }
@@ -161,6 +204,17 @@ export async function underLoad(): Promise<{
     service: await http({ url: `${localUrl(company)}/companies/northwind` }),
     direct: await direct(() => db.container("companies").item("northwind", "northwind").read()),
   };
+  const database = await databaseOf(company.name);
+  const floor = await besideLoad(floorBeside(company.name, database));
+  const warn = await besideLoad(
+    beside({
+      like: company.name,
+      image: await imageOf(company.name),
+      env: { ...database, LOG_LEVEL: "warn", SEED_DATA: "false" },
+      port: company.port,
+      readyPath: "/readyz",
+    }),
+  );
   const list = {
     operation: "single-partition list `GET /companies/{id}/departments`",
     service: await http({ url: `${localUrl(department)}/companies/northwind/departments` }),
@@ -220,6 +274,16 @@ export async function underLoad(): Promise<{
   const rows: ThroughputRow[] = [
     ...[pointRead, list, write].map((row) => ({ ...row, ratio: row.service.rps / row.direct.rps })),
     {
+      operation: `point read, ${company.name} service with LOG_LEVEL=warn (same image, limits and network)`,
+      service: warn,
+      ratio: warn.rps / pointRead.direct.rps,
+    },
+    {
+      operation: `point read, bare Fastify route forwarding it through the SDK, in a container at ${company.name}'s limits (floor)`,
+      service: floor,
+      ratio: floor.rps / pointRead.direct.rps,
+    },
+    {
       operation: `point read, ${company.name} service run on the host without a CPU limit`,
       service: host,
       ratio: host.rps / pointRead.direct.rps,
@@ -237,6 +301,8 @@ export async function underLoad(): Promise<{
       load: { ...LOAD },
       rows,
       pointReadRatio: pointRead.service.rps / pointRead.direct.rps,
+      floorRatio: pointRead.service.rps / floor.rps,
+      warnFloorRatio: warn.rps / floor.rps,
     },
     peak,
   };
@@ -255,7 +321,7 @@ export const memoryFigures = (
 /** Each image compose runs, against the runtime base the builds were given. */
 export async function imageSizes(config: ComposeConfig): Promise<ImageSizes> {
   step("Image sizes");
-  const base = process.env.DISTROLESS_IMAGE ?? "gcr.io/distroless/nodejs24-debian12:nonroot";
+  const base = RUNTIME_BASE;
   const baseBytes = (await docker.getImage(base).inspect()).Size;
   const images = await Promise.all(
     [DATABASE, ...MICROSERVICES].map(async ({ name }) => {
