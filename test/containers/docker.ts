@@ -1,4 +1,6 @@
-import { join } from "node:path";
+import { execFileSync } from "node:child_process";
+import { cpSync, mkdirSync } from "node:fs";
+import { dirname, join } from "node:path";
 import type { TestContext } from "node:test";
 import { baseImages as namedBases, buildArgs, docker, runCommand } from "@course/cli";
 
@@ -55,4 +57,16 @@ export async function buildImage(dockerfile: string, tag: string, target?: strin
   const targetArgs = target === undefined ? [] : ["--target", target];
   await run("docker", ["build", "-f", dockerfile, "-t", tag, ...targetArgs, ...buildArgs(), "."]);
   return tag;
+}
+
+/** The repository's tracked files, as a clone would have them, copied into a folder. */
+export function copyRepository(dir: string) {
+  const files = execFileSync("git", ["ls-files", "-z"], { cwd: root, encoding: "utf8" })
+    .split("\0")
+    .filter(Boolean);
+  for (const file of files) {
+    mkdirSync(dirname(join(dir, file)), { recursive: true });
+    cpSync(join(root, file), join(dir, file));
+  }
+  return dir;
 }

@@ -1,12 +1,11 @@
 import assert from "node:assert/strict";
-import { execFileSync } from "node:child_process";
-import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
-import { dirname, join } from "node:path";
+import { join } from "node:path";
 import { test } from "node:test";
 import { composeWatch, saveToServed } from "../../tools/bench/watch.ts";
-import { fetchWithin, needsDocker, root, run } from "./docker.ts";
+import { copyRepository, fetchWithin, needsDocker, run } from "./docker.ts";
 
 // `docker compose watch` as a trainee uses it: in a copy of the repository, a change saved to the
 // company service's routes is built and served without another command. The copy's compose
@@ -16,15 +15,7 @@ import { fetchWithin, needsDocker, root, run } from "./docker.ts";
 const project = `course-watch-${String(process.pid)}`;
 
 function copyOfRepository() {
-  const dir = mkdtempSync(join(tmpdir(), "course-watch-"));
-  const files = execFileSync("git", ["ls-files", "-z"], { cwd: root, encoding: "utf8" })
-    .split("\0")
-    .filter(Boolean);
-  for (const file of files) {
-    mkdirSync(dirname(join(dir, file)), { recursive: true });
-    cpSync(join(root, file), join(dir, file));
-  }
-  return dir;
+  return copyRepository(mkdtempSync(join(tmpdir(), "course-watch-")));
 }
 
 function freePort() {

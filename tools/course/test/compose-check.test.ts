@@ -1,11 +1,10 @@
 import assert from "node:assert/strict";
-import { execFileSync } from "node:child_process";
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { dirname, join } from "node:path";
+import { join } from "node:path";
 import { test, type TestContext } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
-import { needsDocker, root } from "../../../test/containers/docker.ts";
+import { copyRepository, needsDocker } from "../../../test/containers/docker.ts";
 import { PROJECT_PREFIX } from "../src/commands/check/compose.ts";
 import { composeLeftovers, course, needsOfflineBases } from "./helper.ts";
 
@@ -34,13 +33,7 @@ function traineeCheckout(t: TestContext) {
   t.after(() => {
     rmSync(dir, { recursive: true, force: true });
   });
-  const files = execFileSync("git", ["ls-files", "-z"], { cwd: root, encoding: "utf8" })
-    .split("\0")
-    .filter(Boolean);
-  for (const file of files) {
-    mkdirSync(dirname(join(dir, file)), { recursive: true });
-    cpSync(join(root, file), join(dir, file));
-  }
+  copyRepository(dir);
   cpSync(join(fixtures, "employee"), join(dir, "services/employee"), { recursive: true });
   // What `npm install` at the root writes into the lockfile for the new workspace (step 6).
   const lockfile = join(dir, "package-lock.json");

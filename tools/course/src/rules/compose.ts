@@ -10,22 +10,13 @@ import {
 import { envValue } from "../facts/image.ts";
 import { BASE_IMAGE_VARIABLES } from "../lib/docker.ts";
 import { list } from "../lib/format.ts";
-import { type Check, notChecked, type Rule } from "./types.ts";
+import { type Check, check, notChecked, type Rule } from "./types.ts";
 
 // The rules of exercise 5: the compose file's shape (read from `docker compose config`), the
 // running employee container (the Engine API), and the employee routes' behaviour (HTTP through
 // the published port). Each names what the README asked for.
 
 type ComposeRule = Rule<ComposeFacts>;
-
-const check = (
-  id: string,
-  title: string,
-  passed: boolean,
-  found: string,
-  expected: string,
-  hint: string,
-): Check => ({ id, title, passed, found, expected, hint: passed ? "" : hint });
 
 const employeeOf = (facts: ComposeFacts): ComposeService | undefined =>
   facts.config.services.employee;

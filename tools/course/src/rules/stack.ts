@@ -1,5 +1,5 @@
 import type { DeployedService, StackFacts, StackService } from "../facts/stack.ts";
-import { type Check, notChecked, type Rule } from "./types.ts";
+import { type Check, check, notChecked, type Rule } from "./types.ts";
 
 // The rules of exercise 6, on the employee service of the trainee's stack file: what a rolling
 // update without failed requests needs (replicas, start-first, a healthcheck to gate it, a
@@ -8,15 +8,6 @@ import { type Check, notChecked, type Rule } from "./types.ts";
 // it (the Engine API's service specs and tasks), and are "not checked" when it did not deploy.
 
 const SERVICE = "employee";
-
-const check = (
-  id: string,
-  title: string,
-  passed: boolean,
-  found: string,
-  expected: string,
-  hint: string,
-): Check => ({ id, title, passed, found, expected, hint: passed ? "" : hint });
 
 const rule =
   (id: string, title: string, judge: (service: StackService, facts: StackFacts) => Check) =>

@@ -26,3 +26,13 @@ export const notChecked = (id: string, title: string, because: string, first: st
   hint: `Fix ${first} first.`,
   notChecked: true,
 });
+
+/** A check's verdict; the hint is kept only when it failed. */
+export const check = (
+  id: string,
+  title: string,
+  passed: boolean,
+  found: string,
+  expected: string,
+  hint: string,
+): Check => ({ id, title, passed, found, expected, hint: passed ? "" : hint });
