@@ -134,7 +134,10 @@ export interface ComposeFacts {
   http?: HttpFacts;
 }
 
-const employee = MICROSERVICES.find((s) => s.name === "employee");
+/** Exercise 5's service, as step 13 names it: the compose service and the registry's entry. */
+export const EMPLOYEE_SERVICE = "employee";
+
+const employee = MICROSERVICES.find((s) => s.name === EMPLOYEE_SERVICE);
 const parent = MICROSERVICES.find((s) => s.name === employee?.parent.name);
 if (employee === undefined || parent === undefined)
   throw new Error("the stack registry has no employee service and its parent");

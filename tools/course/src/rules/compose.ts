@@ -3,6 +3,7 @@ import {
   type ComposeFacts,
   type ComposeService,
   EMPLOYEE_PORT,
+  EMPLOYEE_SERVICE,
   EMPLOYEES_CONTAINER,
   KEY_SECRET,
   PARENT,
@@ -19,7 +20,7 @@ import { type Check, check, notChecked, type Rule } from "./types.ts";
 type ComposeRule = Rule<ComposeFacts>;
 
 const employeeOf = (facts: ComposeFacts): ComposeService | undefined =>
-  facts.config.services.employee;
+  facts.config.services[EMPLOYEE_SERVICE];
 
 /** A rule about the employee service's entry: "not checked" until there is one. */
 const entry =
@@ -91,7 +92,7 @@ const employeeService: ComposeRule = ({ config }) => {
   return check(
     "employee-service",
     "an employee service",
-    config.ok && config.services.employee !== undefined,
+    config.ok && config.services[EMPLOYEE_SERVICE] !== undefined,
     config.ok ? `services: ${names.join(", ") || "none"}` : "not checked: the file is not valid",
     "a service named employee, next to the course's services (from include:)",
     config.ok && !names.includes(PARENT.name)
@@ -536,7 +537,7 @@ const employeeItem = running("employee-item", "one employee", ({ http }) => {
 
 /** Why a create failed, in the words of its cause. */
 function createHint(facts: ComposeFacts, answer: Answer) {
-  const url = facts.config.services.employee?.environment?.[PARENT.variable] ?? "";
+  const url = facts.config.services[EMPLOYEE_SERVICE]?.environment?.[PARENT.variable] ?? "";
   if (answer.status === 503)
     return `The employee service could not reach the department service at ${PARENT.variable} (${url || "not set"}). Inside a container, 127.0.0.1 is the container itself: compose gives each service a name on the stack's network, and the department service is ${PARENT.url}.`;
   if (answer.status === 404 && !url.startsWith(PARENT.url))

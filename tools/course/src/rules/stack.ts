@@ -1,3 +1,4 @@
+import { EMPLOYEE_SERVICE } from "../facts/compose.ts";
 import type { DeployedService, StackFacts, StackService } from "../facts/stack.ts";
 import { type Check, check, notChecked, type Rule } from "./types.ts";
 
@@ -7,7 +8,7 @@ import { type Check, check, notChecked, type Rule } from "./types.ts";
 // file's rules come first; the swarm-* rules judge the same things on the stack as swarm deployed
 // it (the Engine API's service specs and tasks), and are "not checked" when it did not deploy.
 
-const SERVICE = "employee";
+const SERVICE = EMPLOYEE_SERVICE;
 
 const rule =
   (id: string, title: string, judge: (service: StackService, facts: StackFacts) => Check) =>

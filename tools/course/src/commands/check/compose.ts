@@ -11,6 +11,7 @@ import {
   type ContainerFacts,
   type DockerfileFacts,
   EMPLOYEE_PORT,
+  EMPLOYEE_SERVICE,
   EMPLOYEES_CONTAINER,
   KEY_SECRET,
   MISSING_DEPARTMENT,
@@ -133,13 +134,15 @@ const STALE_ETAG = '"course-check-stale-etag"';
 
 /** The employee's Dockerfile: there, not another service's, and building its own folder. */
 async function dockerfileFacts(facts: ComposeFacts): Promise<DockerfileFacts | undefined> {
-  const build = facts.config.services.employee?.build;
+  const build = facts.config.services[EMPLOYEE_SERVICE]?.build;
   if (build?.context === undefined) return undefined;
   const path = resolve(build.context, build.dockerfile ?? "Dockerfile");
   const own = relative(build.context, dirname(path)).split(sep).join("/");
   const fromContext = relative(build.context, path).split(sep).join("/");
   // Another service's Dockerfile: the employee answer's own (the reference) is the employee's.
-  const ofService = STACK.find((s) => s.dockerfile === fromContext && s.name !== "employee")?.name;
+  const ofService = STACK.find(
+    (s) => s.dockerfile === fromContext && s.name !== EMPLOYEE_SERVICE,
+  )?.name;
   let text: string | undefined;
   try {
     text = await readFile(path, "utf8");
@@ -208,7 +211,7 @@ async function containerOf(project: string, service: string) {
 }
 
 async function employeeFacts(project: string): Promise<ContainerFacts | undefined> {
-  const container = await containerOf(project, "employee");
+  const container = await containerOf(project, EMPLOYEE_SERVICE);
   if (container === undefined) return undefined;
   const info = await container.inspect();
   // dockerode's types leave out some of HostConfig's fields; these are the ones read here.
@@ -347,7 +350,7 @@ export async function checkCompose(
           title: "Call the employee routes: list, read, create, delete",
           skip: (ctx) => ctx.up?.code !== 0,
           task: async () => {
-            const published = facts.config.services.employee?.ports?.find(
+            const published = facts.config.services[EMPLOYEE_SERVICE]?.ports?.find(
               (p) => Number(p.published) === EMPLOYEE_PORT,
             );
             const origin = `http://127.0.0.1:${String(published?.published ?? EMPLOYEE_PORT)}`;
@@ -371,7 +374,7 @@ export async function checkCompose(
     if (department) facts.departmentEnv = (await department.inspect()).Config.Env;
 
     let image: Report["image"] = {};
-    const container = await containerOf(project, "employee");
+    const container = await containerOf(project, EMPLOYEE_SERVICE);
     if (container) {
       const info = await docker.getImage((await container.inspect()).Image).inspect();
       image = {
