@@ -49,7 +49,7 @@ test("three replicas starting at once on an empty database: all ready, seed data
   });
   const env = testEnv(cosmos.endpoint, { COSMOSDB_DATABASE: "replicas" });
   const replicas = [1, 2, 3].map(() =>
-    employee.buildApp(testConfig(employee.configSpec, env), { logger: { level: "info", stream } }),
+    employee.buildApp(testConfig(employee.configSpec, env), stream),
   );
   t.after(() => Promise.all(replicas.map((app) => app.close())));
   await Promise.all(replicas.map((app) => app.ready()));

@@ -33,13 +33,14 @@ export function logLines(raw: Buffer): LogLine[] {
 }
 
 /** Fastify's "Server listening at …" line, the first one logged since `started`. */
+export const listeningLine = (logs: LogLine[], started: number) =>
+  logs.find((line) => line.time >= started && line.msg.startsWith("Server listening"));
+
 export function startupPhases(
   at: { called: number; started: number; ready: number },
   logs: LogLine[],
 ): StartupPhases {
-  const listening = logs.find(
-    (line) => line.time >= at.started && line.msg.startsWith("Server listening"),
-  );
+  const listening = listeningLine(logs, at.started);
   if (!listening) throw new Error("the service logged no 'Server listening' line since it started");
   return {
     engine: (at.started - at.called) / 1000,

@@ -102,7 +102,7 @@ ${images.images.map((i) => `| image \`${i.image}\` | ${mb(i.bytes)} MB, ${mb(i.b
 | rebuild after a one-line source change / clean build (${rebuild.service}) | ${rebuild.changedSeconds.toFixed(1)} s / ${rebuild.cleanSeconds.toFixed(1)} s = ${(rebuild.changedSeconds / rebuild.cleanSeconds).toFixed(2)} | |
 | \`docker compose watch\`: a route change saved to the new answer served (${watch.service}) | ${watch.savedToServedSeconds.toFixed(1)} s | |
 | point reads, service / floor (a bare route forwarding them through the SDK; two hops each, same limits) | ${throughput.floorRatio.toFixed(2)} | at least ${GOALS.floorRatio}: ${verdict(throughput.floorRatio >= GOALS.floorRatio)} |
-| point reads, service at \`LOG_LEVEL=warn\` / floor (the default stays \`info\`: a request line and a response line each) | ${throughput.warnFloorRatio.toFixed(2)} | |
+| point reads, service at \`LOG_LEVEL=warn\` / floor (the default stays \`info\`: one line per request, written in batches) | ${throughput.warnFloorRatio.toFixed(2)} | |
 | point reads, service / direct SDK (one hop) | ${throughput.pointReadRatio.toFixed(2)} | |
 
 Largest idle service: ${mb(maxIdle)} MB.

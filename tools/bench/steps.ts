@@ -31,7 +31,7 @@ import type {
 } from "./figures.ts";
 import { limitsOf, type ComposeConfig } from "./limits.ts";
 import { direct, http, LOAD } from "./measure.ts";
-import { logLines, startupPhases } from "./phases.ts";
+import { listeningLine, logLines, startupPhases } from "./phases.ts";
 import { beside, floorBeside } from "./side.ts";
 import { composeWatch, saveToServed } from "./watch.ts";
 
@@ -86,7 +86,12 @@ export async function startup(tries = 5): Promise<Startup> {
     );
     const ready = Date.now();
     const started = Date.parse((await container.inspect()).State.StartedAt);
-    const logs = logLines(await container.logs({ stdout: true, stderr: true }));
+    // The service writes its log in batches: the line may come a moment after /readyz answers.
+    let logs = logLines(await container.logs({ stdout: true, stderr: true }));
+    for (let wait = 0; !listeningLine(logs, started) && wait < 20; wait++) {
+      await sleep(100);
+      logs = logLines(await container.logs({ stdout: true, stderr: true }));
+    }
     phases.push(startupPhases({ called, started, ready }, logs));
   }
   console.log(`  ${taken.map((s) => s.toFixed(2)).join(", ")} s`);

@@ -3,10 +3,11 @@ import { dirname, join } from "node:path";
 import swagger from "@fastify/swagger";
 import swaggerUi from "@fastify/swagger-ui";
 import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
-import Fastify, { type FastifyServerOptions } from "fastify";
+import Fastify from "fastify";
 import { Type } from "typebox";
 import type { ServiceConfig } from "./config.ts";
 import { createCosmosStore } from "./cosmos.ts";
+import { serviceLogging, type LogStream } from "./logging.ts";
 import { ProblemSchema, registerProblemHandlers, sendProblem } from "./problems.ts";
 
 export interface ServiceAppOptions {
@@ -17,32 +18,29 @@ export interface ServiceAppOptions {
   /** The service's own Cosmos DB container and the partition key path its reads use. */
   container: { container: string; partitionKey: string };
   seed: readonly { id: string }[];
-  /** Extra Fastify options, e.g. a logger stream in tests. */
-  fastify?: FastifyServerOptions;
+  /** Where the JSON log lines go; standard output unless a test reads them. */
+  logStream?: LogStream;
 }
 
 const HealthSchema = Type.Object({ status: Type.String() });
 
 /**
- * The Fastify instance every service starts from: JSON logs with secrets redacted, strict request
- * validation, OpenAPI at /docs/json and Swagger UI at /docs, /healthz and /readyz, and
- * problem+json for every error; and the service's Cosmos DB store, provisioned in the background
- * once the app is ready and closed with it. The service registers its own routes on the app.
+ * The Fastify instance every service starts from: JSON logs (one line per request, secrets
+ * redacted), strict request validation, OpenAPI at /docs/json and Swagger UI at /docs, /healthz
+ * and /readyz, and problem+json for every error; and the service's Cosmos DB store, provisioned in
+ * the background once the app is ready and closed with it. The service registers its own routes.
  */
 export function createServiceApp(options: ServiceAppOptions) {
+  const logging = serviceLogging(options.name, options.config.logLevel, options.logStream);
   const app = Fastify({
-    logger: {
-      level: options.config.logLevel,
-      base: { service: options.name },
-      redact: ["req.headers.authorization", "*.key", "*.masterKey", "config.cosmos.key"],
-    },
+    logger: logging.logger,
+    logController: logging.logController,
     bodyLimit: 64 * 1024,
     // Reject what is wrong instead of guessing: no type coercion in bodies, no silently dropped fields.
     ajv: { customOptions: { coerceTypes: false, removeAdditional: false, allErrors: false } },
     frameworkErrors: (error, _request, reply) => {
       void sendProblem(reply, 400, `The request is not valid: ${error.message}`);
     },
-    ...options.fastify,
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   const store = createCosmosStore({
@@ -56,6 +54,7 @@ export function createServiceApp(options: ServiceAppOptions) {
   });
   app.addHook("onClose", async () => {
     await store.close();
+    logging.flush();
   });
 
   app.addSchema(ProblemSchema);

@@ -1,5 +1,6 @@
 // What the services and their tests use; the rest stays inside the kit.
 export { createServiceApp } from "./app.ts";
+export type { LogStream } from "./logging.ts";
 export {
   ConfigError,
   loadConfig,

@@ -15,11 +15,10 @@ export interface Stored<T> {
 export const httpEtag = (cosmosEtag: string) =>
   cosmosEtag.startsWith('"') ? cosmosEtag : `"${cosmosEtag}"`;
 
-const SYSTEM_PROPERTIES = new Set(["_rid", "_self", "_etag", "_ts", "_attachments"]);
-
 function stored<T>(resource: ItemDefinition): Stored<T> {
-  const entries = Object.entries(resource).filter(([key]) => !SYSTEM_PROPERTIES.has(key));
-  return { item: Object.fromEntries(entries) as T, etag: httpEtag(String(resource._etag)) };
+  // The system properties Cosmos DB adds to every item are not part of the API's items.
+  const { _rid, _self, _etag, _ts, _attachments, ...item } = resource;
+  return { item: item as T, etag: httpEtag(String(_etag)) };
 }
 
 export function createItems<T extends { id: string }>(store: CosmosStore, noun: string) {

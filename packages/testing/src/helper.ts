@@ -1,7 +1,12 @@
 import type { TestContext } from "node:test";
 import { LOCAL_COSMOS_KEY, startLocalCosmos } from "@course/cosmosdb";
-import { loadConfig, type ConfigSpec, type ServiceConfig } from "@course/service-kit";
-import type { FastifyInstance, FastifyServerOptions } from "fastify";
+import {
+  loadConfig,
+  type ConfigSpec,
+  type LogStream,
+  type ServiceConfig,
+} from "@course/service-kit";
+import type { FastifyInstance } from "fastify";
 
 // One helper for every service test: a real local Cosmos DB server in this process, a config
 // pointing at it, and a built app that is ready (provisioned and seeded) when it is returned.
@@ -11,7 +16,7 @@ type Env = Record<string, string | undefined>;
 /** What a service's src/app.ts exports. */
 export interface Service<S extends ConfigSpec> {
   configSpec: S;
-  buildApp: (config: ServiceConfig<S>, fastify?: FastifyServerOptions) => FastifyInstance;
+  buildApp: (config: ServiceConfig<S>, logStream?: LogStream) => FastifyInstance;
 }
 
 /** A URL where nothing listens: a parent service that is down. */

@@ -3,9 +3,9 @@ import {
   createParentService,
   createServiceApp,
   type ConfigSpec,
+  type LogStream,
   type ServiceConfig,
 } from "@course/service-kit";
-import type { FastifyServerOptions } from "fastify";
 import { createDepartmentRepository, departmentsContainer } from "./repository.ts";
 import { departmentRoutes } from "./routes.ts";
 import type { Department } from "./schemas.ts";
@@ -16,7 +16,7 @@ export const configSpec = {
 } satisfies ConfigSpec;
 
 /** Builds the department service without listening, so that tests can use app.inject. */
-export function buildApp(config: ServiceConfig<typeof configSpec>, fastify?: FastifyServerOptions) {
+export function buildApp(config: ServiceConfig<typeof configSpec>, logStream?: LogStream) {
   const { app, store } = createServiceApp({
     name: "department",
     description: "Departments of a company. A department is created only in a company that exists.",
@@ -25,7 +25,7 @@ export function buildApp(config: ServiceConfig<typeof configSpec>, fastify?: Fas
     container: departmentsContainer,
     // Checked against the schema: seed data that drifts from it does not compile.
     seed: departments satisfies readonly Department[],
-    fastify,
+    logStream,
   });
   void app.register(departmentRoutes, {
     departments: createDepartmentRepository(store),

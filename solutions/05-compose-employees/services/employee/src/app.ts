@@ -3,9 +3,9 @@ import {
   createParentService,
   createServiceApp,
   type ConfigSpec,
+  type LogStream,
   type ServiceConfig,
 } from "@course/service-kit";
-import type { FastifyServerOptions } from "fastify";
 import { createEmployeeRepository, employeesContainer } from "./repository.ts";
 import { employeeRoutes } from "./routes.ts";
 import type { Employee } from "./schemas.ts";
@@ -16,7 +16,7 @@ export const configSpec = {
 } satisfies ConfigSpec;
 
 /** Builds the employee service without listening, so that tests can use app.inject. */
-export function buildApp(config: ServiceConfig<typeof configSpec>, fastify?: FastifyServerOptions) {
+export function buildApp(config: ServiceConfig<typeof configSpec>, logStream?: LogStream) {
   const { app, store } = createServiceApp({
     name: "employee",
     description:
@@ -26,7 +26,7 @@ export function buildApp(config: ServiceConfig<typeof configSpec>, fastify?: Fas
     container: employeesContainer,
     // Checked against the schema: seed data that drifts from it does not compile.
     seed: employees satisfies readonly Employee[],
-    fastify,
+    logStream,
   });
   void app.register(employeeRoutes, {
     employees: createEmployeeRepository(store),
