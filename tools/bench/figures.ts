@@ -37,6 +37,8 @@ export interface Throughput {
   pointReadRatio: number;
   /** Service req/s over the floor's (floor.ts, same limits) for point reads: the figure with a goal. */
   floorRatio: number;
+  /** The same for each round: the service and the floor take turns (measure.ts, alternating). */
+  floorRatios: number[];
   /** The same with the service at LOG_LEVEL=warn (same image, limits and network). */
   warnFloorRatio: number;
 }

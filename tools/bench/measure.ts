@@ -17,6 +17,37 @@ export async function http(options: autocannon.Options): Promise<LoadFigures> {
   return { rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, errors };
 }
 
+/** Loads compared with each other: their rounds, taken in turns, and the median round of each. */
+export type Alternating<K extends string> = Record<
+  K,
+  { median: LoadFigures; rounds: LoadFigures[] }
+>;
+
+/**
+ * Loads that are compared with each other run in turns (a, b, c, a, b, c, …), each after a
+ * one-second warm-up, so that a slow moment of the machine falls on all of them alike. Each gets
+ * its rounds and the round with its median req/s.
+ */
+export async function alternating<K extends string>(
+  urls: Record<K, string>,
+  rounds = 3,
+): Promise<Alternating<K>> {
+  const keys = Object.keys(urls) as K[];
+  for (const key of keys) await http({ url: urls[key], duration: 1 });
+  const taken = new Map<K, LoadFigures[]>(keys.map((key) => [key, []]));
+  for (let round = 0; round < rounds; round++)
+    for (const key of keys) taken.get(key)?.push(await http({ url: urls[key] }));
+  return Object.fromEntries(
+    keys.map((key) => {
+      const figures = taken.get(key) ?? [];
+      const sorted = [...figures].sort((a, b) => a.rps - b.rps);
+      const median = sorted[Math.floor(sorted.length / 2)];
+      if (!median) throw new Error(`no load was measured for ${key}`);
+      return [key, { median, rounds: figures }];
+    }),
+  ) as Alternating<K>;
+}
+
 export async function direct(operation: () => Promise<unknown>): Promise<LoadFigures> {
   const latencies: number[] = [];
   let errors = 0;

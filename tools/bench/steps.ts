@@ -30,7 +30,7 @@ import type {
   Watch,
 } from "./figures.ts";
 import { limitsOf, type ComposeConfig } from "./limits.ts";
-import { direct, http, LOAD } from "./measure.ts";
+import { alternating, direct, http, LOAD } from "./measure.ts";
 import { listeningLine, logLines, startupPhases } from "./phases.ts";
 import { beside, floorBeside } from "./side.ts";
 import { composeWatch, saveToServed } from "./watch.ts";
@@ -161,13 +161,25 @@ async function imageOf(service: string) {
   return (await (await containerOf(service)).inspect()).Config.Image;
 }
 
-/** A point read load on a container run beside the stack, which is removed afterwards. */
-async function besideLoad(starting: Promise<{ url: string; stop(): Promise<void> }>) {
-  const server = await starting;
+/** The floor (floor.ts) and the company image at LOG_LEVEL=warn, both beside the company service. */
+async function besideFloorAndWarn(database: Record<string, string>) {
+  const floor = await floorBeside(company.name, database);
   try {
-    return await http({ url: `${server.url}/companies/northwind` });
-  } finally {
-    await server.stop();
+    const warn = await beside({
+      like: company.name,
+      image: await imageOf(company.name),
+      env: { ...database, LOG_LEVEL: "warn", SEED_DATA: "false" },
+      port: company.port,
+      readyPath: "/readyz",
+    });
+    return {
+      floor,
+      warn,
+      stop: () => Promise.all([floor.stop(), warn.stop()]).then(() => undefined),
+    };
+  } catch (error) {
+    await floor.stop();
+    throw error;
   }
 }
 
@@ -204,22 +216,22 @@ export async function underLoad(): Promise<{
     role: "Load",
     startDate: "2025-01-01",
   };
+  // The service, the floor and the service at LOG_LEVEL=warn: compared with each other, so their
+  // loads run in turns (measure.ts, alternating).
+  const database = await databaseOf(company.name);
+  const beside3 = await besideFloorAndWarn(database);
+  const compared = await alternating({
+    service: `${localUrl(company)}/companies/northwind`,
+    floor: `${beside3.floor.url}/companies/northwind`,
+    warn: `${beside3.warn.url}/companies/northwind`,
+  }).finally(() => beside3.stop());
+  const floor = compared.floor.median;
+  const warn = compared.warn.median;
   const pointRead = {
     operation: "point read `GET /companies/{id}`",
-    service: await http({ url: `${localUrl(company)}/companies/northwind` }),
+    service: compared.service.median,
     direct: await direct(() => db.container("companies").item("northwind", "northwind").read()),
   };
-  const database = await databaseOf(company.name);
-  const floor = await besideLoad(floorBeside(company.name, database));
-  const warn = await besideLoad(
-    beside({
-      like: company.name,
-      image: await imageOf(company.name),
-      env: { ...database, LOG_LEVEL: "warn", SEED_DATA: "false" },
-      port: company.port,
-      readyPath: "/readyz",
-    }),
-  );
   const list = {
     operation: "single-partition list `GET /companies/{id}/departments`",
     service: await http({ url: `${localUrl(department)}/companies/northwind/departments` }),
@@ -307,6 +319,9 @@ export async function underLoad(): Promise<{
       rows,
       pointReadRatio: pointRead.service.rps / pointRead.direct.rps,
       floorRatio: pointRead.service.rps / floor.rps,
+      floorRatios: compared.service.rounds.map(
+        (r, i) => r.rps / (compared.floor.rounds[i]?.rps ?? NaN),
+      ),
       warnFloorRatio: warn.rps / floor.rps,
     },
     peak,
