@@ -291,3 +291,30 @@ test("every PowerShell block, and every bash block meant for both shells, is val
   });
   assert.deepEqual(problems, []);
 });
+
+/** The commands written inline in sentences (`docker …`, `npm …`), outside fenced blocks. */
+function inlineCommands(file: string, text: string): { where: string; command: string }[] {
+  const prose = text.replace(/^( *)```[\s\S]*?^\1```[^\n]*$/gm, (block) =>
+    block.replace(/[^\n]/g, " "),
+  );
+  return [...prose.matchAll(/`((?:docker|npm|npx|curl|node|git|kubectl) [^`\n]+)`/g)].map((m) => ({
+    where: `${file}:${String(prose.slice(0, m.index).split("\n").length)}`,
+    command: m[1] ?? "",
+  }));
+}
+
+test("commands written inline have no bare comma (PowerShell) and no bare ?, * or [ (zsh)", () => {
+  const inline = files.flatMap((file) =>
+    inlineCommands(file, readFileSync(join(root, file), "utf8")),
+  );
+  assert.ok(inline.length > 50, `found ${String(inline.length)} inline commands`);
+  const problems = inline.flatMap(({ where, command }) => {
+    const bare = unquoted(command);
+    if (/,/.test(bare))
+      return [`${where}: ${command}: a bare comma (PowerShell makes it an array)`];
+    // A synopsis such as `npx course sizes [--offline]` shows an option; it is not typed as it is.
+    const word = / \[-/.test(command) ? undefined : zshGlob(command);
+    return word === undefined ? [] : [`${where}: ${command}: ${word} (zsh: no matches found)`];
+  });
+  assert.deepEqual(problems, [], "quote the word");
+});
