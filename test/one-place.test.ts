@@ -130,7 +130,7 @@ test("the exercise catalogue has a README and a solution for each exercise, and 
     assert.match(
       text(readmeOf(exercise)),
       // A command line of its own, in the form that works in every shell (npm's PowerShell
-      // wrapper before npm 10.9.3 drops the `--` of `npm run course -- check N`).
+      // wrapper before npm 10.9.3 (11.4 on npm 11) drops the `--` of `npm run course -- check N`).
       new RegExp(`^npx course check ${String(exercise.number)}\\b`, "m"),
       `${readmeOf(exercise)} says how to check it: npx course check ${String(exercise.number)}`,
     );

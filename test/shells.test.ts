@@ -162,6 +162,19 @@ test("the shells' test reads the blocks it is about", () => {
   assert.equal(zshGlob(`curl -s "http://127.0.0.1:8001/companies?limit=1"`), undefined);
 });
 
+test("no comment line in a block typed in zsh, where a pasted `# …` line runs as a command", () => {
+  // Interactive zsh treats # as a comment only with `setopt interactivecomments`, which macOS
+  // leaves off. Say it in the prose above the block instead.
+  const problems = blocks
+    .filter(isShared)
+    .flatMap((block) =>
+      block.lines
+        .filter((l) => (block.lang === "console" ? /^\$ #/ : /^\s*#/).test(l))
+        .map((l) => `${block.file}:${String(block.line)}: ${l.trim()}`),
+    );
+  assert.deepEqual(problems, []);
+});
+
 test("no command line in a shell block ends in a `# comment`", () => {
   const problems = blocks
     .filter((b) => SHELLS.has(b.lang))
