@@ -140,3 +140,22 @@ test("the exercise catalogue has a README and a solution for each exercise, and 
     );
   }
 });
+
+test("every page that names the npm releases whose PowerShell wrapper drops `--` names both lines", () => {
+  // npm.ps1 keeps the `--` from 10.9.3 on npm 10 and from 11.4.0 on npm 11 (11.0 to 11.3 do not).
+  const pages = [
+    "README.md",
+    "tools/course/README.md",
+    ...EXERCISES.flatMap((e) => [readmeOf(e), join(solutionOf(e), "README.md")]),
+    ...readdirSync(join(root, "docs")).map((name) => `docs/${name}`),
+  ].filter(
+    (file) => file.endsWith(".md") && existsSync(join(root, file)) && text(file).includes("10.9.3"),
+  );
+  assert.ok(pages.length >= 6, pages.join(", "));
+  for (const file of pages)
+    assert.match(
+      text(file).replace(/\s+/g, " "),
+      /10\.9\.3 \((?:or an npm 11 older than|11\.4 on npm 11)/,
+      file,
+    );
+});

@@ -39,7 +39,7 @@ class OneLinePerRequest extends LogController {
 }
 
 /** How long a log line may wait in the buffer before it is written. */
-const LOG_FLUSH_MS = 200;
+export const LOG_FLUSH_MS = 200;
 
 /**
  * Standard output, written in batches: a busy service writes many lines at once instead of one

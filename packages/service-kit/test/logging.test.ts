@@ -7,7 +7,9 @@ import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { test } from "node:test";
 import { LOCAL_COSMOS_KEY } from "@course/cosmosdb";
+import { readFileSync } from "node:fs";
 import { createServiceApp } from "../src/app.ts";
+import { LOG_FLUSH_MS } from "../src/logging.ts";
 import type { CosmosConfig } from "../src/config.ts";
 
 interface Line {
@@ -122,3 +124,10 @@ test(
     assert.equal(new Set(requests.map((l) => l.url)).size, 501);
   },
 );
+
+test("the README says how late a log line may be, as the kit flushes it", () => {
+  const readme = readFileSync(join(import.meta.dirname, "../../../README.md"), "utf8");
+  const said = /written in batches, each within ([\d.]+) s/.exec(readme.replace(/\s+/g, " "));
+  assert.ok(said, "README.md says how late a log line may be");
+  assert.equal(Number(said[1]) * 1000, LOG_FLUSH_MS);
+});
