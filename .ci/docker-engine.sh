@@ -1,11 +1,16 @@
 #!/usr/bin/env bash
-# Make a Docker Engine (>= 26) with the compose v2 and buildx plugins available on a
-# Debian 12 (bookworm) machine without Docker Hub, and start dockerd in the background.
+# Make the newest Docker Engine that Debian ships, with the compose v2 and buildx plugins, available
+# on a Debian 12 (bookworm) machine without Docker Hub, and start dockerd in the background.
 #
-# - Packages come from Debian trixie, added at a LOW pin priority (100) so nothing else on
-#   the machine is upgraded. The packages are requested as `pkg/trixie` (NOT `-t trixie`:
-#   that would raise all of trixie to priority 990 for the transaction and drag in a
-#   near-complete dist-upgrade: libc6, systemd, perl, python3 ...).
+# - Packages come from Debian's testing suite (forky: Engine 28.5, compose 2.40, buildx 0.29,
+#   containerd 2.1 when this was written; testing moves on, and the step prints what it got),
+#   the release trainees' Docker Desktop is closest to. The suite is added at a LOW pin priority
+#   (100) so nothing else on the machine is upgraded; the packages are requested one by one as
+#   `pkg/forky` (NOT `-t forky`: that would raise all of forky to priority 990 for the transaction
+#   and drag in a near-complete dist-upgrade: libc6, systemd, perl, python3 ...). They need only
+#   libc6 >= 2.34 (runc and tini come from the machine's own release: forky's need libc6 2.38).
+#   The archive's address is the one this machine's apt sources use (apt_archive).
+# - COURSE_ENGINE_SUITE=trixie installs Engine 26 instead (the oldest engine the kit supports).
 # - dockerd is started by hand (no systemd here), logging to /var/log/dockerd.log; the
 #   storage driver is dockerd's own choice (overlay2 when the kernel supports it), with a
 #   retry on vfs if dockerd does not come up.
@@ -17,11 +22,16 @@ CI_TAG=docker-engine
 # shellcheck source=.ci/lib.sh
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-MIN_ENGINE_MAJOR=26
+SUITE=${COURSE_ENGINE_SUITE:-forky}
+case "$SUITE" in
+  forky) MIN_ENGINE_MAJOR=28 ;;
+  *) MIN_ENGINE_MAJOR=26 ;;
+esac
 DOCKERD_LOG=${DOCKERD_LOG:-/var/log/dockerd.log}
-TRIXIE_SOURCES=/etc/apt/sources.list.d/course-trixie.sources
-TRIXIE_PIN=/etc/apt/preferences.d/course-trixie-low-pin
-APT_PACKAGES=(docker.io/trixie docker-cli/trixie docker-compose/trixie docker-buildx/trixie)
+SUITE_SOURCES=/etc/apt/sources.list.d/course-$SUITE.sources
+SUITE_PIN=/etc/apt/preferences.d/course-$SUITE-low-pin
+APT_PACKAGES=(docker.io/"$SUITE" docker-cli/"$SUITE" docker-compose/"$SUITE" docker-buildx/"$SUITE"
+  containerd/"$SUITE")
 
 plugins_ok() {
   docker compose version >/dev/null 2>&1 && docker buildx version >/dev/null 2>&1
@@ -44,31 +54,32 @@ step_end check "engine not answering or plugins missing: setting up"
 
 [ "$(id -u)" -eq 0 ] || die "must run as root"
 
-# --- apt source for trixie at low priority ---------------------------------------------
+# --- apt source for the suite at low priority ------------------------------------------
 step_begin
 sources_added=
 if engine_installed && plugins_ok; then
   step_end apt-source "skipped (engine $(dockerd --version | awk '{print $3}' | tr -d ,) already installed)"
-elif [ -f "$TRIXIE_SOURCES" ] && [ -f "$TRIXIE_PIN" ]; then
-  step_end apt-source "skipped ($TRIXIE_SOURCES exists)"
+elif [ -f "$SUITE_SOURCES" ] && [ -f "$SUITE_PIN" ]; then
+  step_end apt-source "skipped ($SUITE_SOURCES exists)"
 else
-  cat >"$TRIXIE_SOURCES" <<'EOF'
-# Added by .ci/docker-engine.sh: Docker Engine 26 + compose v2 + buildx come from trixie.
+  archive=$(apt_archive)
+  cat >"$SUITE_SOURCES" <<EOF
+# Added by .ci/docker-engine.sh: Docker Engine, compose v2 and buildx come from $SUITE.
 Types: deb
-URIs: http://deb.debian.org/debian
-Suites: trixie
+URIs: $archive
+Suites: $SUITE
 Components: main
 Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
 EOF
-  cat >"$TRIXIE_PIN" <<'EOF'
-# Added by .ci/docker-engine.sh: keep trixie below bookworm (500) so nothing is upgraded
-# unless explicitly requested as pkg/trixie.
+  cat >"$SUITE_PIN" <<EOF
+# Added by .ci/docker-engine.sh: keep $SUITE below bookworm (500) so nothing is upgraded
+# unless explicitly requested as pkg/$SUITE.
 Package: *
-Pin: release n=trixie
+Pin: release n=$SUITE
 Pin-Priority: 100
 EOF
   sources_added=1
-  step_end apt-source "added trixie (pin 100)"
+  step_end apt-source "added $SUITE from $archive (pin 100)"
 fi
 
 # --- apt-get update -----------------------------------------------------------------------
@@ -76,8 +87,8 @@ step_begin
 if engine_installed && plugins_ok; then
   step_end apt-update "skipped (engine installed)"
 elif [ -z "$sources_added" ] &&
-  compgen -G '/var/lib/apt/lists/*_dists_trixie_main_binary-amd64_Packages*' >/dev/null; then
-  step_end apt-update "skipped (trixie lists present)"
+  compgen -G "/var/lib/apt/lists/*_dists_${SUITE}_main_binary-amd64_Packages*" >/dev/null; then
+  step_end apt-update "skipped ($SUITE lists present)"
 else
   quiet apt-get update
   step_end apt-update "done"
@@ -100,12 +111,12 @@ else
       -o Dpkg::Options::=--force-confold "${APT_PACKAGES[@]}"
   }
   rc=0
-  # Stale package lists (a newer trixie point release) give 404s: refresh once and retry.
+  # Stale package lists (testing moves every day) give 404s: refresh once and retry.
   apt_install || { quiet apt-get update && apt_install; } || rc=$?
   [ -n "$policy_rc_created" ] && rm -f /usr/sbin/policy-rc.d
   [ "$rc" -eq 0 ] || die "apt-get install failed"
   engine_installed || die "dockerd >= $MIN_ENGINE_MAJOR not found after install"
-  step_end apt-install "installed $(dpkg-query -W -f='docker.io ${Version}, ' docker.io)$(dpkg-query -W -f='docker-compose ${Version}, ' docker-compose)$(dpkg-query -W -f='docker-buildx ${Version}' docker-buildx)"
+  step_end apt-install "installed from $SUITE: $(dpkg-query -W -f='docker.io ${Version}, ' docker.io)$(dpkg-query -W -f='docker-compose ${Version}, ' docker-compose)$(dpkg-query -W -f='docker-buildx ${Version}, ' docker-buildx)$(dpkg-query -W -f='containerd ${Version}' containerd)"
 fi
 
 # The machine may carry another docker client first in PATH (e.g. /usr/local/bin/docker);

@@ -78,3 +78,40 @@ npm_tarball() {
   fi
   echo "$file"
 }
+
+# --- Debian archive, as this machine's apt sources name it ------------------------------------
+# apt_archive [security]: the first URI of the machine's apt sources (one-line sources.list or
+# deb822 .sources) that serves this release's suite (bookworm), or with "security" its security
+# suite (bookworm-security); other suites of that archive are reached through the same URI.
+# No address is written into the repository: a school's or company's mirror is used as configured.
+# COURSE_DEBIAN_MIRROR / COURSE_DEBIAN_SECURITY_MIRROR override it.
+apt_archive() {
+  local want=${1:-main} override uri
+  if [ "$want" = security ]; then override=${COURSE_DEBIAN_SECURITY_MIRROR:-}; else override=${COURSE_DEBIAN_MIRROR:-}; fi
+  if [ -n "$override" ]; then
+    echo "$override"
+    return
+  fi
+  uri=$(
+    {
+      # one-line form: deb [opts] URI suite components
+      cat /etc/apt/sources.list /etc/apt/sources.list.d/*.list 2>/dev/null |
+        awk '$1 == "deb" { for (i = 2; i <= NF; i++) if ($i !~ /^\[/ && $i !~ /\]$/) { print $i, $(i + 1); break } }'
+      # deb822 form: URIs: and Suites: within one stanza
+      for f in /etc/apt/sources.list.d/*.sources; do
+        [ -e "$f" ] || continue
+        awk 'BEGIN { RS = ""; FS = "\n" }
+          { u = ""; s = ""; t = ""
+            for (i = 1; i <= NF; i++) {
+              if ($i ~ /^URIs:/) { sub(/^URIs:[ \t]*/, "", $i); split($i, a, " "); u = a[1] }
+              if ($i ~ /^Suites:/) { sub(/^Suites:[ \t]*/, "", $i); split($i, b, " "); s = b[1] }
+              if ($i ~ /^Types:/) t = $i }
+            if (u != "" && t ~ /deb( |$)/) print u, s }' "$f"
+      done
+    } | awk -v want="$want" -v codename="$(. /etc/os-release && echo "${VERSION_CODENAME:-}")" '
+      want == "security" && $2 == codename "-security" { print $1; exit }
+      want != "security" && $2 == codename { print $1; exit }'
+  )
+  [ -n "$uri" ] || die "no Debian $want archive in this machine's apt sources (set COURSE_DEBIAN_MIRROR${want:+ or COURSE_DEBIAN_SECURITY_MIRROR})"
+  echo "${uri%/}"
+}
