@@ -1,32 +1,11 @@
 import type { ComposeFacts, ComposeService } from "../facts/compose-types.ts";
 import { EMPLOYEE_SERVICE } from "../facts/compose-types.ts";
 import type { Rule, Unjudged, Verdict } from "../lib/contract.ts";
+import type { ComposeId } from "./compose.ts";
 import { unreachableHint } from "./compose-hints.ts";
 
-// What every rule of exercise 5 is: its ids, and the two kinds of rule that need something first
+// What a rule of exercise 5 is, and the two kinds of rule that need something first
 // (the employee service's entry in the file; the stack up and answering).
-
-export type ComposeId =
-  | "compose-file"
-  | "employee-service"
-  | "employee-build"
-  | "build-args"
-  | "employee-port"
-  | "depends-on-department"
-  | "department-url"
-  | "employee-hardening"
-  | "employee-limits"
-  | "employee-healthcheck"
-  | "key-secret"
-  | "employee-healthy"
-  | "employees-route"
-  | "employee-item"
-  | "employee-create"
-  | "employee-replace"
-  | "employee-missing-department"
-  | "employee-partition"
-  | "docs-answers"
-  | "employee-parent-down";
 
 export type ComposeRule = Rule<ComposeFacts, ComposeId>;
 

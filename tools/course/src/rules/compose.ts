@@ -29,6 +29,29 @@ import {
 // `docker compose config`) here, the running employee container (compose-hardening.ts) and the
 // employee routes' behaviour (compose-running.ts). Each names what the README asked for.
 
+/** The check ids of exercise 5, one per rule of COMPOSE_RULES below. */
+export type ComposeId =
+  | "compose-file"
+  | "employee-service"
+  | "employee-build"
+  | "build-args"
+  | "employee-port"
+  | "depends-on-department"
+  | "department-url"
+  | "employee-hardening"
+  | "employee-limits"
+  | "employee-healthcheck"
+  | "key-secret"
+  | "employee-healthy"
+  | "employees-route"
+  | "employee-item"
+  | "employee-create"
+  | "employee-replace"
+  | "employee-missing-department"
+  | "employee-partition"
+  | "docs-answers"
+  | "employee-parent-down";
+
 const composeFile: ComposeRule = {
   id: "compose-file",
   title: "the compose file is valid",
