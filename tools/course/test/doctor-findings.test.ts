@@ -133,7 +133,10 @@ test("Docker Hub: too few pulls left fails with what to do; unreachable is skipp
 });
 
 test("class images: missing ones pass only when Docker Hub can bring them", () => {
-  const images = { present: ["alpine:3.22"], missing: ["node:24-alpine", "gcr.io/distroless/x"] };
+  const images = {
+    present: ["course-test/present:1"],
+    missing: ["node:24-alpine", "gcr.io/distroless/x"],
+  };
   const enough = imagesFinding(images, { reachable: true, left: 1, detail: "" });
   assert.equal(enough.status, "ok", "gcr.io pulls do not count against Docker Hub's limit");
   const short = imagesFinding(images, { reachable: true, left: 0, detail: "" });
