@@ -12,7 +12,7 @@ import {
   reportOf,
   stateDir,
 } from "./helper.ts";
-import { repositoryCopy } from "./solution.test.ts";
+import { repositoryCopy } from "./repository-copy.ts";
 
 // After `course solution N`, `course check N` passes, for real, on a copy of the repository.
 // Exercise 5's answer builds on the offline bases as it is. The image answers need Alpine, which

@@ -1,38 +1,17 @@
 import assert from "node:assert/strict";
-import {
-  cpSync,
-  existsSync,
-  mkdirSync,
-  mkdtempSync,
-  readFileSync,
-  rmSync,
-  statSync,
-  writeFileSync,
-} from "node:fs";
-import { tmpdir } from "node:os";
-import { basename, dirname, join } from "node:path";
-import { test, type TestContext } from "node:test";
+import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { test } from "node:test";
 import { EXERCISES, findExercise, solutionOf } from "../src/catalogue.ts";
 import { answerOf } from "../src/commands/solution/answers.ts";
 import { rewrite } from "../src/commands/solution/rewrite.ts";
 import { root } from "../../../test/containers/docker.ts";
 import { course } from "./helper.ts";
+import { repositoryCopy } from "./repository-copy.ts";
 
 // `course solution N` on a copy of the repository: the answer lands where the trainee's work goes,
 // what the trainee had is kept, and the copied answer names its new place (no `solutions/` path,
 // no package name that clashes, relative paths that still reach their files).
-
-const SKIP = new Set(["node_modules", ".git", ".course", "dist", "test-results"]);
-
-/** The repository's files, without installs, builds or state, in a folder of the test's own. */
-export function repositoryCopy(t: TestContext): string {
-  const dir = mkdtempSync(join(tmpdir(), "course-solution-"));
-  t.after(() => {
-    rmSync(dir, { recursive: true, force: true });
-  });
-  cpSync(root, dir, { recursive: true, filter: (source) => !SKIP.has(basename(source)) });
-  return dir;
-}
 
 const read = (dir: string, path: string) => readFileSync(join(dir, path), "utf8");
 
