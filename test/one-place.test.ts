@@ -254,3 +254,19 @@ test("every minimum Docker version the pages state is the one course doctor asks
     "the README, exercise 5 and the guide state it",
   );
 });
+
+test("the sample API's image catalogue gives the expected sizes of the images the day pulls", () => {
+  const catalogue = text("api/src/catalogue.ts");
+  const sizeOf = (name: string) =>
+    Number(new RegExp(`name: "${name}",[\\s\\S]*?sizeMb: (\\d+)`).exec(catalogue)?.[1]);
+  for (const [name, expected] of [
+    ["node", EXPECTED_SIZES.node],
+    ["node-alpine", EXPECTED_SIZES.nodeAlpine],
+    ["alpine", EXPECTED_SIZES.alpine],
+  ] as const)
+    assert.equal(
+      sizeOf(name),
+      Math.round(rangeOf(expected.size)[0]),
+      `api/src/catalogue.ts: ${name}`,
+    );
+});
