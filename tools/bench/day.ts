@@ -36,10 +36,18 @@ function run(command: string, args: string[], cwd = root): Promise<string> {
   });
 }
 
+/** Times one step; a step that fails is reported as such and the next one runs. */
 async function timed(step: string, note: string, work: () => Promise<unknown>) {
   process.stderr.write(`▶ ${step} … `);
   const start = performance.now();
-  await work();
+  try {
+    await work();
+  } catch (error) {
+    const reason = (error instanceof Error ? error.message : String(error)).split("\n");
+    process.stderr.write(`failed\n${reason.slice(-15).join("\n")}\n`);
+    figures.push({ step, seconds: Number.NaN, note: `failed: ${reason[0] ?? ""}` });
+    return;
+  }
   const seconds = (performance.now() - start) / 1000;
   process.stderr.write(`${seconds.toFixed(0)} s\n`);
   figures.push({ step, seconds, note });
@@ -91,12 +99,12 @@ async function dockerSteps(copy: string, archive: string, offline: string[]) {
   }
 
   await timed(
-    "first docker compose up --build --wait",
+    "first docker compose build",
     "no build cache for the stack's images (--no-cache); npm's cache mount as it is",
-    async () => {
-      await run("docker", ["compose", "-p", PROJECT, "build", "--no-cache"], copy);
-      await run("docker", ["compose", "-p", PROJECT, "up", "--wait"], copy);
-    },
+    () => run("docker", ["compose", "-p", PROJECT, "build", "--no-cache"], copy),
+  );
+  await timed("docker compose up --wait, images built", "to every service healthy", () =>
+    run("docker", ["compose", "-p", PROJECT, "up", "--wait"], copy),
   );
   await run("docker", ["compose", "-p", PROJECT, "down", "--rmi", "local"], copy).catch(() => "");
 
@@ -134,7 +142,10 @@ function printFigures() {
     `Measured ${new Date().toISOString().slice(0, 10)} on ${String(cpus().length)} × ${cpu}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB:\n`,
   );
   console.log("| Step | Seconds | Note |\n| --- | ---: | --- |");
-  for (const f of figures) console.log(`| ${f.step} | ${f.seconds.toFixed(0)} | ${f.note} |`);
+  for (const f of figures)
+    console.log(
+      `| ${f.step} | ${Number.isNaN(f.seconds) ? "–" : f.seconds.toFixed(0)} | ${f.note} |`,
+    );
 }
 
 main().catch((error: unknown) => {
