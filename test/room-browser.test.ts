@@ -3,8 +3,8 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
-import { randomUUID } from "node:crypto";
-import { ROOM_ROUTES, startRoom, type ReportBody } from "@course/room";
+import { ROOM_ROUTES, startRoom } from "@course/room";
+import { checkBody } from "../room/test/helper.ts";
 import { launchChromium } from "./swagger-ui.ts";
 
 // The trainer's page in Chromium: results posted by two trainees appear in their cells within a
@@ -40,22 +40,6 @@ test("the trainer's page shows each result live, and names as text", async (t) =
     const joined = await post(ROOM_ROUTES.join, { code: room.code, name });
     return { token: joined?.token ?? "", id: joined?.traineeId ?? "" };
   };
-  const check = (exercise: number, failing?: string): ReportBody => ({
-    kind: "check",
-    id: randomUUID(),
-    at: new Date().toISOString(),
-    report: {
-      exercise,
-      title: `Exercise ${String(exercise)}`,
-      passed: failing === undefined,
-      checks: [
-        { id: "build", title: "The image builds", passed: true },
-        ...(failing === undefined
-          ? []
-          : [{ id: failing, title: failing, passed: false, hint: "Read the step again" }]),
-      ],
-    },
-  });
 
   const ada = await joinAs("Ada");
   const mallory = await joinAs(ATTACK);
@@ -86,7 +70,7 @@ test("the trainer's page shows each result live, and names as text", async (t) =
   page.on("framenavigated", (frame) => navigations.push(frame.url()));
   for (const [who, exercise, failing, status] of steps) {
     const started = Date.now();
-    await post(ROOM_ROUTES.reports, check(exercise, failing), who.token);
+    await post(ROOM_ROUTES.reports, checkBody(exercise, failing), who.token);
     await page
       .locator(
         `tr[data-trainee="${who.id}"] td[data-exercise="${String(exercise)}"][data-status="${status}"]`,

@@ -1,16 +1,10 @@
 import assert from "node:assert/strict";
-import { randomUUID } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
-import {
-  ROOM_EXERCISES,
-  ROOM_ROUTES,
-  type ReportBody,
-  type RoomExport,
-  type RoomState,
-} from "@course/room";
+import { ROOM_EXERCISES, ROOM_ROUTES, type RoomExport, type RoomState } from "@course/room";
+import { checkBody } from "../room/test/helper.ts";
 import { freePort, spawnRoom, type RoomProcess } from "../room/test/process.ts";
 
 // 30 trainees × 6 exercises × 3 runs, all at once, against the room in its own process. Midway
@@ -73,19 +67,7 @@ test("30 trainees report at once; a SIGKILL mid-load loses no acknowledged resul
         // The last run passes; earlier ones fail on one of two checks.
         const passed = run === RUNS - 1 || (seed + run + exercise) % 3 === 0;
         const failing = `check-${String((seed + exercise) % 2)}`;
-        const body: ReportBody = {
-          kind: "check",
-          id: randomUUID(),
-          at: new Date().toISOString(),
-          report: {
-            exercise,
-            title: `Exercise ${String(exercise)}`,
-            passed,
-            checks: passed
-              ? [{ id: "ok", title: "ok", passed: true }]
-              : [{ id: failing, title: failing, passed: false, hint: "h" }],
-          },
-        };
+        const body = checkBody(exercise, passed ? undefined : failing);
         // Until acknowledged: an unsent report waits for the room and goes again (the CLI's outbox).
         for (let attempt = 0; ; attempt++) {
           try {
