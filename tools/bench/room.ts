@@ -168,7 +168,7 @@ export function renderRoom(figures: RoomFigures, date: string) {
   return `${HEADING}
 
 Measured by \`npm run bench\` (tools/bench/room.ts) on ${date}: ${machine}, Node.js ${process.version}. The room runs
-in its own process (as \`course room start\` runs it) on a fresh data folder: SQLite in WAL mode with
+in its own process, from its sources through tsx as the course tool's \`room start\` runs it, on a fresh data folder: SQLite in WAL mode with
 synchronous=FULL, so each 202 waits for its row on disk. ${String(figures.trainees)} trainees post at once, each one report
 after another, over keep-alive HTTP on 127.0.0.1.
 
