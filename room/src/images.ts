@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import { createReadStream } from "node:fs";
-import { stat } from "node:fs/promises";
-import { basename, resolve } from "node:path";
+import { readdir, stat } from "node:fs/promises";
+import { basename, join, resolve } from "node:path";
 import type { ImageArchive } from "./contract.ts";
 
 // The class image archives the room hands out: indexed once at start (size and sha256, read in
@@ -30,10 +30,26 @@ async function sha256Of(path: string, size: number, progress: Progress) {
   return hash.digest("hex");
 }
 
+/** A folder given stands for the files in it (the container mounts one). */
+async function expand(paths: readonly string[]) {
+  const files: string[] = [];
+  for (const given of paths) {
+    const info = await stat(given).catch(() => undefined);
+    if (info?.isDirectory() !== true) {
+      files.push(given);
+      continue;
+    }
+    const entries = await readdir(given, { withFileTypes: true });
+    for (const entry of entries.sort((a, b) => a.name.localeCompare(b.name)))
+      if (entry.isFile() && !entry.name.startsWith(".")) files.push(join(given, entry.name));
+  }
+  return files;
+}
+
 /** The index of the given archives; a missing file or two with one name stops the room at start. */
 export async function indexArchives(paths: readonly string[], progress: Progress = () => {}) {
   const archives: ServedArchive[] = [];
-  for (const given of paths) {
+  for (const given of await expand(paths)) {
     const path = resolve(given);
     const name = basename(path);
     if (archives.some((a) => a.name === name))

@@ -25,6 +25,11 @@ test("the archives are indexed once with size and sha256, with progress lines", 
   ]);
   assert.ok(lines.length >= 2 && lines.at(-1)?.endsWith("100%"), lines.join("\n"));
   await assert.rejects(indexArchives([join(dir, "missing.tar")]), /No image archive at/);
+  // A folder stands for the files in it.
+  assert.deepEqual(
+    (await indexArchives([dir])).map((a) => a.name),
+    ["class images.tar"],
+  );
 });
 
 test("an archive is served whole, or from a byte range (206) to resume a download", async (t) => {
