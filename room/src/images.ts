@@ -30,6 +30,11 @@ async function sha256Of(path: string, size: number, progress: Progress) {
   return hash.digest("hex");
 }
 
+const unreadable = (path: string, error: unknown) =>
+  new Error(
+    `Cannot read the image archives at ${path} (${(error as { code?: string }).code ?? String(error)}): make them readable by the room's user (in the container, 65532).`,
+  );
+
 /** A folder given stands for the files in it (the container mounts one). */
 async function expand(paths: readonly string[]) {
   const files: string[] = [];
@@ -39,7 +44,9 @@ async function expand(paths: readonly string[]) {
       files.push(given);
       continue;
     }
-    const entries = await readdir(given, { withFileTypes: true });
+    const entries = await readdir(given, { withFileTypes: true }).catch((error: unknown) => {
+      throw unreadable(given, error);
+    });
     for (const entry of entries.sort((a, b) => a.name.localeCompare(b.name)))
       if (entry.isFile() && !entry.name.startsWith(".")) files.push(join(given, entry.name));
   }
@@ -56,12 +63,10 @@ export async function indexArchives(paths: readonly string[], progress: Progress
       throw new Error(`Two image archives are named ${name}: rename one.`);
     const info = await stat(path).catch(() => undefined);
     if (!info?.isFile()) throw new Error(`No image archive at ${given}.`);
-    archives.push({
-      name,
-      path,
-      size: info.size,
-      sha256: await sha256Of(path, info.size, progress),
+    const sha256 = await sha256Of(path, info.size, progress).catch((error: unknown) => {
+      throw unreadable(given, error);
     });
+    archives.push({ name, path, size: info.size, sha256 });
   }
   return archives;
 }

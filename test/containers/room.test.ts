@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { createHash, randomUUID } from "node:crypto";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
@@ -20,6 +20,8 @@ test("room/compose.yaml: the room runs healthy, hardened, and keeps its data", a
   const images = mkdtempSync(join(tmpdir(), "room-images-"));
   const archive = Buffer.from("not really an image archive, but bytes to serve");
   writeFileSync(join(images, "class.tar"), archive);
+  // The room's user in the container (65532) reads the mounted folder: a temporary one is private.
+  chmodSync(images, 0o755);
   const port = await freePort();
   const env = {
     ...process.env,
