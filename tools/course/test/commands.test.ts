@@ -156,13 +156,18 @@ test("images save, then load: one archive, with progress", async (t) => {
   });
   const archive = join(dir, "class-images.tar.gz");
 
-  const saved = await course(["images", "save", archive, "--no-pull", "--image", tag]);
+  const { Os, Arch } = await docker.version();
+  const own = `${Os}/${Arch}`;
+  const saved = await course([
+    ...["images", "save", archive, "--platform", own],
+    ...["--no-pull", "--image", tag],
+  ]);
   assert.equal(saved.code, 0, saved.stdout + saved.stderr);
   assert.match(saved.stdout, /\[█+\] 100%/);
   assert.ok(existsSync(archive));
 
   await docker.getImage(tag).remove();
-  const loaded = await course(["images", "load", archive]);
+  const loaded = await course(["images", "load", archive, "--image", tag]);
   assert.equal(loaded.code, 0, loaded.stdout + loaded.stderr);
   assert.match(loaded.stdout, /course-test\/tiny:1/);
   await docker.getImage(tag).inspect();

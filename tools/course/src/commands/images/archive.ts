@@ -118,6 +118,9 @@ export function compatManifest(images: ArchivedImage[], platform: Platform): str
   );
 }
 
+/** A tar entry's name as `docker save` writes it (a tar made by hand may add "./"). */
+const entryName = (name: string) => name.replace(/^\.\//, "");
+
 /** Where a tar stream is written to be read (tar-stream's streams are streamx ones, not node's). */
 export interface TarInput {
   write(chunk: Buffer): boolean;
@@ -137,7 +140,8 @@ export function archiveReader(): { input: TarInput; files: Promise<ArchiveFiles>
       if (keep) chunks.push(chunk as Buffer);
     });
     content.on("end", () => {
-      if (header.type === "file") files.set(header.name, keep ? Buffer.concat(chunks) : undefined);
+      if (header.type === "file")
+        files.set(entryName(header.name), keep ? Buffer.concat(chunks) : undefined);
       next();
     });
   });
@@ -184,6 +188,18 @@ export async function openTar(path: string, ...through: Transform[]): Promise<Re
   return gzip ? stream.pipe(createGunzip()) : stream;
 }
 
+/** Whether the file starts as a tar archive does (gzipped or not): "ustar" at byte 257. */
+export async function looksLikeTar(path: string): Promise<boolean> {
+  const stream = await openTar(path);
+  let head = Buffer.alloc(0);
+  for await (const chunk of stream) {
+    head = Buffer.concat([head, chunk as Buffer]);
+    if (head.length >= 262) break;
+  }
+  stream.destroy();
+  return head.subarray(257, 262).toString("latin1") === "ustar";
+}
+
 export async function readArchive(path: string, ...through: Transform[]): Promise<ArchiveFiles> {
   const reader = archiveReader();
   const source = await openTar(path, ...through);
@@ -202,7 +218,7 @@ export async function withManifest(
   const out = pack();
   let replaced = false;
   tar.on("entry", (header, content, next) => {
-    if (header.name === "manifest.json") {
+    if (entryName(header.name) === "manifest.json") {
       replaced = true;
       content.resume();
       content.on("end", () => {

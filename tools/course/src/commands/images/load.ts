@@ -15,6 +15,7 @@ import {
   describeArchive,
   type ArchivedImage,
   familiar,
+  looksLikeTar,
   openTar,
   readArchive,
   withManifest,
@@ -53,6 +54,8 @@ export async function loadArchive(
 ): Promise<number> {
   const shown = options.shown ?? path;
   const size = await readableFile(path, shown);
+  const tar = await looksLikeTar(path).catch(() => false);
+  if (!tar) throw new CouldNotCheck(`${shown} is not an image archive (not a tar file).`);
   const quiet = { quiet: options.quiet ?? false };
 
   const read = await runTasks<{ images?: ArchivedImage[]; error?: string }>(
