@@ -85,6 +85,12 @@ test("sizes --offline: a table sorted by size and an SVG chart of the same rows"
   });
   assert.equal(result.code, 0, result.stdout + result.stderr);
   assert.match(result.stdout, /Offline: the bases are local stand-ins/);
+  const { Os, Arch } = await docker.version();
+  for (const written of [result.stdout, readFileSync(join(out, "sizes.md"), "utf8")])
+    assert.ok(
+      written.includes(`Image sizes on ${Os}/${Arch} (offline)`),
+      "the figures name their platform",
+    );
 
   const table = result.stdout.slice(result.stdout.indexOf("SIZE  IMAGE")).split("\n\n")[0] ?? "";
   const rows = table
