@@ -99,7 +99,11 @@ test(
       );
       for (const image of images) {
         const amd64 = image.variants.find((v) => v.platform.architecture === "amd64");
-        assert.equal(amd64?.config.replace("blobs/sha256/", "sha256:"), ids.get(image.name));
+        assert.equal(
+          amd64?.config.replace("blobs/sha256/", "sha256:"),
+          ids.get(image.name),
+          `${image.name}'s linux/amd64 image is the offline base (run .ci/containerd-store.sh after rebuilding the bases)`,
+        );
       }
       assert.deepEqual(files(), ["room.tar"]);
     });
