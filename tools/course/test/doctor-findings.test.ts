@@ -203,4 +203,9 @@ test("class images there for another platform only are named, with the command t
     imagesFinding({ ...found, elsewhere: [] }, { reachable: true, detail: "" }).status,
     "ok",
   );
+  const withMissing = { ...found, missing: ["node:24-slim"] };
+  assert.match(
+    imagesFinding(withMissing, { reachable: true, detail: "" }).detail,
+    /; missing: node:24-slim$/,
+  );
 });

@@ -261,7 +261,7 @@ export function imagesFinding(images: ClassImagesFound | undefined, pulls: HubPu
     return bad(
       "images",
       title,
-      `for another platform only: ${elsewhere.map((e) => `${e.image} (${e.platform})`).join(", ")}; on ${platform} they would run emulated, and builds on them would pull`,
+      `for another platform only: ${elsewhere.map((e) => `${e.image} (${e.platform})`).join(", ")}; on ${platform} they would run emulated, and builds on them would pull${images.missing.length ? `; missing: ${images.missing.join(", ")}` : ""}`,
       `Load a class archive that holds ${platform} (\`npx course images load <archive>\`; \`npx course images save\` writes linux/amd64 and linux/arm64), or pull them for this platform: ${elsewhere.map((e) => `\`docker pull --platform ${platform} ${e.image}\``).join(", ")}.`,
     );
   const { present, missing } = images;
