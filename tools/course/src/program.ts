@@ -3,6 +3,7 @@ import { EXERCISES, exerciseRange, findExercise } from "./catalogue.ts";
 import { cleanupAll, cleanUpOnInterrupt, interrupted } from "./lib/cleanup.ts";
 import { CouldNotCheck, errorMessage } from "./lib/errors.ts";
 import { solutionCommand } from "./commands/solution/command.ts";
+import { parsePlatform, ROOM_PLATFORMS, samePlatform, type Platform } from "./lib/platform.ts";
 import { red } from "./lib/ui.ts";
 
 // The `course` command's commands and options, built without parsing, so that a test can read
@@ -15,6 +16,17 @@ const exerciseNumber = (value: string) => {
   if (!Number.isInteger(number) || findExercise(number) === undefined)
     throw new InvalidArgumentError(`an exercise number from ${exerciseRange()}`);
   return number;
+};
+
+const platformList = (value: string): Platform[] => {
+  const platforms = value.split(",").map((text) => {
+    const platform = parsePlatform(text);
+    if (!platform) throw new InvalidArgumentError(`"${text}" is not a platform like linux/arm64`);
+    return platform;
+  });
+  return platforms.filter(
+    (platform, i) => platforms.findIndex((other) => samePlatform(other, platform)) === i,
+  );
 };
 
 const seconds = (value: string) => {
@@ -162,28 +174,39 @@ images
 
 images
   .command("save")
-  .description("pull the class's images and write them into one archive (.tar, or .tar.gz)")
+  .description(
+    "pull the class's images for every platform in the room and write them into one archive (.tar, or .tar.gz)",
+  )
   .argument("<file>", "archive to write")
+  .option(
+    "--platform <platforms>",
+    `comma-separated platforms the room's laptops are (default: ${ROOM_PLATFORMS.join(",")})`,
+    platformList,
+  )
   .option("--no-pull", "save the images already on this machine, pull nothing")
   .option("--image <name...>", "save these images instead of the class's list")
   .action(
-    action(async (file: string, flags: { pull: boolean; image?: string[] }) => {
-      const { saveImages } = await import("./commands/images/index.ts");
-      return saveImages(file, {
-        pull: flags.pull,
-        ...(flags.image ? { images: flags.image } : {}),
-      });
-    }),
+    action(
+      async (file: string, flags: { pull: boolean; image?: string[]; platform?: Platform[] }) => {
+        const { saveImages } = await import("./commands/images/index.ts");
+        return saveImages(file, {
+          pull: flags.pull,
+          platforms: flags.platform ?? platformList(ROOM_PLATFORMS.join(",")),
+          ...(flags.image ? { images: flags.image } : {}),
+        });
+      },
+    ),
   );
 
 images
   .command("load")
-  .description("load an archive written by `course images save`")
+  .description("load an archive written by `course images save`, for this laptop's platform")
   .argument("<file>", "archive to read")
+  .option("--image <name...>", "images the archive may hold besides the class's list")
   .action(
-    action(async (file: string) => {
+    action(async (file: string, flags: { image?: string[] }) => {
       const { loadImages } = await import("./commands/images/index.ts");
-      return loadImages(file);
+      return loadImages(file, flags.image ? { images: flags.image } : {});
     }),
   );
 

@@ -85,6 +85,12 @@ test("sizes --offline: a table sorted by size and an SVG chart of the same rows"
   });
   assert.equal(result.code, 0, result.stdout + result.stderr);
   assert.match(result.stdout, /Offline: the bases are local stand-ins/);
+  const { Os, Arch } = await docker.version();
+  for (const written of [result.stdout, readFileSync(join(out, "sizes.md"), "utf8")])
+    assert.ok(
+      written.includes(`Image sizes on ${Os}/${Arch} (offline)`),
+      "the figures name their platform",
+    );
 
   const table = result.stdout.slice(result.stdout.indexOf("SIZE  IMAGE")).split("\n\n")[0] ?? "";
   const rows = table
@@ -156,13 +162,18 @@ test("images save, then load: one archive, with progress", async (t) => {
   });
   const archive = join(dir, "class-images.tar.gz");
 
-  const saved = await course(["images", "save", archive, "--no-pull", "--image", tag]);
+  const { Os, Arch } = await docker.version();
+  const own = `${Os}/${Arch}`;
+  const saved = await course([
+    ...["images", "save", archive, "--platform", own],
+    ...["--no-pull", "--image", tag],
+  ]);
   assert.equal(saved.code, 0, saved.stdout + saved.stderr);
   assert.match(saved.stdout, /\[█+\] 100%/);
   assert.ok(existsSync(archive));
 
   await docker.getImage(tag).remove();
-  const loaded = await course(["images", "load", archive]);
+  const loaded = await course(["images", "load", archive, "--image", tag]);
   assert.equal(loaded.code, 0, loaded.stdout + loaded.stderr);
   assert.match(loaded.stdout, /course-test\/tiny:1/);
   await docker.getImage(tag).inspect();

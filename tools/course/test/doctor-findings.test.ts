@@ -5,6 +5,7 @@ import {
   engineFinding,
   type EngineAnswer,
   hubFinding,
+  hubPullsOf,
   imagesFinding,
   type Laptop,
   laptopOf,
@@ -145,4 +146,66 @@ test("class images: missing ones pass only when Docker Hub can bring them", () =
   const offline = imagesFinding(images, { reachable: false, offline: true, detail: "" });
   assert.match(offline.advice ?? "", /npx course images load <archive>/);
   assert.equal(imagesFinding(undefined, { reachable: true, detail: "" }).status, "skip");
+});
+
+test("Docker Hub's headers: the limit, the pulls left and the window, as Docker Hub states them", () => {
+  const pulls = hubPullsOf("100;w=21600", "7;w=21600");
+  assert.deepEqual(
+    { left: pulls.left, limit: pulls.limit, window: pulls.window },
+    { left: 7, limit: 100, window: 21600 },
+  );
+  assert.equal(pulls.detail, "7 of 100 anonymous pulls left per 6 h for this address");
+  const low = hubFinding(pulls);
+  assert.equal(low.status, "fail");
+  assert.match(low.advice ?? "", /allows 100 pulls per 6 h per address without an account/);
+  assert.match(low.advice ?? "", /each architecture of an image is one pull/);
+  assert.match(low.advice ?? "", /docs\.docker\.com\/docker-hub\/usage/);
+  assert.doesNotMatch(low.advice ?? "", /10 pulls an hour|100 pulls an hour/);
+  assert.equal(
+    hubPullsOf("200;w=3600", "150").detail,
+    "150 of 200 anonymous pulls left per 1 h for this address",
+  );
+  assert.equal(hubPullsOf("100", "100").window, undefined);
+  assert.deepEqual(hubPullsOf(null, null), {
+    reachable: true,
+    detail: "no limit reported for this address",
+  });
+});
+
+test("architecture names the engine's image store", () => {
+  const info = (DriverStatus: [string, string][]) => ({
+    address: "unix:///var/run/docker.sock",
+    info: { Architecture: "aarch64", DockerRootDir: "/var/lib/docker", DriverStatus },
+  });
+  assert.match(
+    archFinding(info([["driver-type", "io.containerd.snapshotter.v1"]]), "x64").detail,
+    /^arm64 on the engine.*containerd image store/,
+  );
+  assert.match(
+    archFinding(info([["Backing Filesystem", "extfs"]]), "x64").detail,
+    /classic image store \(one platform per image name\)/,
+  );
+});
+
+test("class images there for another platform only are named, with the command that fixes them", () => {
+  const found = {
+    present: ["node:24", "alpine:3.24"],
+    missing: [],
+    elsewhere: [{ image: "node:24", platform: "linux/amd64" }],
+    platform: "linux/arm64",
+  };
+  const finding = imagesFinding(found, { reachable: true, left: 100, detail: "" });
+  assert.equal(finding.status, "fail");
+  assert.match(finding.detail, /another platform only: node:24 \(linux\/amd64\).*emulated/);
+  assert.match(finding.advice ?? "", /`docker pull --platform linux\/arm64 node:24`/);
+  assert.match(finding.advice ?? "", /npx course images load <archive>/);
+  assert.equal(
+    imagesFinding({ ...found, elsewhere: [] }, { reachable: true, detail: "" }).status,
+    "ok",
+  );
+  const withMissing = { ...found, missing: ["node:24-slim"] };
+  assert.match(
+    imagesFinding(withMissing, { reachable: true, detail: "" }).detail,
+    /; missing: node:24-slim$/,
+  );
 });

@@ -93,19 +93,30 @@ export async function composeLeftovers(prefix: string) {
 }
 
 /**
- * The offline bases (BUILD_IMAGE, DISTROLESS_IMAGE) that some tests build on: skipped with the
- * reason when the environment names none, a failure when COURSE_REQUIRE_DOCKER=1 (CI names them).
+ * Variables of CI's environment that some tests need (the offline bases, the second engine): all
+ * set, or the test is skipped with the reason, a failure when COURSE_REQUIRE_DOCKER=1 (CI sets them).
  */
-export function needsOfflineBases(
+function needsVariables<Name extends string>(
   t: TestContext,
-): { BUILD_IMAGE: string; DISTROLESS_IMAGE: string } | undefined {
-  const { BUILD_IMAGE, DISTROLESS_IMAGE } = process.env;
-  if (BUILD_IMAGE && DISTROLESS_IMAGE) return { BUILD_IMAGE, DISTROLESS_IMAGE };
-  assert.notEqual(
-    process.env.COURSE_REQUIRE_DOCKER,
-    "1",
-    "CI sets BUILD_IMAGE and DISTROLESS_IMAGE",
-  );
-  t.skip("BUILD_IMAGE and DISTROLESS_IMAGE name no offline bases");
+  names: readonly Name[],
+  what: string,
+): Record<Name, string> | undefined {
+  const values = names.map((name) => process.env[name]);
+  if (values.every(Boolean))
+    return Object.fromEntries(names.map((n, i) => [n, values[i]])) as Record<Name, string>;
+  assert.notEqual(process.env.COURSE_REQUIRE_DOCKER, "1", `CI sets ${names.join(" and ")}`);
+  t.skip(`${names.join(" and ")} name no ${what}`);
   return undefined;
 }
+
+/** The offline bases that some tests build on. */
+export const needsOfflineBases = (t: TestContext) =>
+  needsVariables(t, ["BUILD_IMAGE", "DISTROLESS_IMAGE"], "offline bases");
+
+/** The local registry and the containerd-store engine that .ci/containerd-store.sh starts. */
+export const needsSecondEngine = (t: TestContext) =>
+  needsVariables(
+    t,
+    ["COURSE_REGISTRY", "COURSE_CONTAINERD_HOST"],
+    "local registry and containerd-store engine (.ci/containerd-store.sh)",
+  );

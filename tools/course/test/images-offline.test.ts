@@ -65,8 +65,12 @@ test(
       await run("docker", ["tag", bases[name], aliases[name]]);
     const env = { ...aliases, ALPINE_IMAGE: "", COURSE_STATE_DIR: stateDir(t) };
 
+    const { Os, Arch } = await docker.version();
     const saved = await course(
-      ["images", "save", archive, "--no-pull", "--image", ...Object.values(aliases)],
+      [
+        ...["images", "save", archive, "--platform", `${Os}/${Arch}`, "--no-pull"],
+        ...["--image", ...Object.values(aliases)],
+      ],
       { env },
     );
     assert.equal(saved.code, 0, saved.stdout + saved.stderr);

@@ -9,8 +9,12 @@ interface PullEvent {
   error?: string;
 }
 
-export async function pull(image: string, onLine?: (line: string) => void): Promise<void> {
-  const stream = await docker.pull(image);
+export async function pull(
+  image: string,
+  onLine?: (line: string) => void,
+  platform?: string,
+): Promise<void> {
+  const stream = await docker.pull(image, platform ? { platform } : {});
   await new Promise<void>((resolve, reject) => {
     docker.modem.followProgress(
       stream,

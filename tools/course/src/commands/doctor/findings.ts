@@ -1,5 +1,6 @@
 import type { BusyPort } from "../../lib/ports.ts";
 import { describeBusy } from "../../lib/ports.ts";
+import { imageStoreOf } from "../../lib/platform.ts";
 
 // What `course doctor` concludes from what the engine and the machine answered: pure functions,
 // tested on recorded answers of `docker version` and `docker info` from each kind of laptop.
@@ -52,7 +53,12 @@ export interface EngineAnswer {
   /** The address dockerode tried. */
   address: string;
   version?: { Version: string; ApiVersion: string; Os: string; Arch: string };
-  info?: { Architecture: string; DockerRootDir: string; OSType?: string };
+  info?: {
+    Architecture: string;
+    DockerRootDir: string;
+    OSType?: string;
+    DriverStatus?: [string, string][] | null;
+  };
   error?: string;
 }
 
@@ -153,21 +159,29 @@ export function portsFinding(ports: readonly number[], busy: BusyPort[], laptop:
   return bad("ports", title, detail, advice.join(" "));
 }
 
-/** The CPU architecture: the engine's, or this machine's (`os.arch()`) when the engine did not answer. */
+/**
+ * The CPU architecture (the engine's, or this machine's, `os.arch()`, when the engine did not
+ * answer) and the engine's image store, which decides how many platforms of an image it can hold.
+ */
 export function archFinding(found: EngineAnswer, thisMachine: string): Finding {
   const machine = found.info?.Architecture ?? thisMachine;
   const where = found.info ? "the engine" : "this machine (the engine did not answer)";
+  const store = found.info
+    ? imageStoreOf(found.info) === "containerd"
+      ? "; containerd image store (several platforms per image)"
+      : "; classic image store (one platform per image name)"
+    : "";
   if (/^(x86_64|amd64|x64)$/.test(machine))
     return ok(
       "arch",
       "CPU architecture",
-      `amd64 on ${where}: every image the course uses is published for it`,
+      `amd64 on ${where}: every image the course uses is published for it${store}`,
     );
   if (/^(aarch64|arm64)$/.test(machine))
     return ok(
       "arch",
       "CPU architecture",
-      `arm64 on ${where}: node, alpine and distroless images exist for it; images you build here run on arm64 only, unless built with --platform linux/amd64`,
+      `arm64 on ${where}: node, alpine and distroless images exist for it; images you build here run on arm64 only, unless built with --platform linux/amd64${store}`,
     );
   return bad(
     "arch",
@@ -185,19 +199,51 @@ export interface HubPulls {
   offline?: boolean;
   /** Anonymous pulls left in the window; undefined when reachable with no limit reported. */
   left?: number;
+  /** The limit and its window in seconds, as Docker Hub's `ratelimit-limit` states them. */
+  limit?: number;
+  window?: number;
   detail: string;
 }
+
+/** Docker's page on Docker Hub's pull limits, for each kind of account. */
+export const HUB_LIMITS_PAGE = "https://docs.docker.com/docker-hub/usage/";
+
+/**
+ * Docker Hub's `ratelimit-limit` and `ratelimit-remaining` headers (`100;w=21600`: 100 pulls in a
+ * window of 21,600 seconds), read as they come rather than as any page last said.
+ */
+export function hubPullsOf(limit: string | null, remaining: string | null): HubPulls {
+  if (limit === null || remaining === null)
+    return { reachable: true, detail: "no limit reported for this address" };
+  const left = Number.parseInt(remaining, 10);
+  const total = Number.parseInt(limit, 10);
+  const window = Number(/;\s*w=(\d+)/.exec(limit)?.[1] ?? Number.NaN);
+  const per = Number.isFinite(window) ? ` per ${hoursOf(window)}` : "";
+  return {
+    reachable: true,
+    ...(Number.isFinite(left) ? { left } : {}),
+    ...(Number.isFinite(total) ? { limit: total } : {}),
+    ...(Number.isFinite(window) ? { window } : {}),
+    detail: `${Number.isFinite(left) ? String(left) : "?"} of ${Number.isFinite(total) ? String(total) : "?"} anonymous pulls left${per} for this address`,
+  };
+}
+const hoursOf = (seconds: number) =>
+  seconds % 3600 === 0 ? `${String(seconds / 3600)} h` : `${String(seconds)} s`;
 
 export function hubFinding(pulls: HubPulls): Finding {
   const title = "Docker Hub pulls left";
   if (!pulls.reachable) return { id: "hub", status: "skip", title, detail: pulls.detail };
+  const allowance =
+    pulls.limit !== undefined && pulls.window !== undefined
+      ? `${String(pulls.limit)} pulls per ${hoursOf(pulls.window)}`
+      : "a limited number of pulls";
   return pulls.left === undefined || pulls.left >= MIN_HUB_PULLS
     ? ok("hub", title, pulls.detail)
     : bad(
         "hub",
         title,
         pulls.detail,
-        "Docker Hub allows 10 pulls an hour per address without an account, and a classroom shares one address: load the class's archive (`npx course images load <file>`), or sign in (`docker login`: a free Personal account gets 100 pulls an hour of its own).",
+        `Docker Hub allows ${allowance} per address without an account (each architecture of an image is one pull), and a classroom shares one address: load the class's archive (\`npx course images load <file>\`), or sign in (\`docker login\`; each account's limit is on ${HUB_LIMITS_PAGE}).`,
       );
 }
 
@@ -207,13 +253,27 @@ const fromDockerHub = (image: string) => {
   return !image.includes("/") || !/[.:]|^localhost$/.test(first) || first === "docker.io";
 };
 
-export function imagesFinding(
-  images: { present: string[]; missing: string[] } | undefined,
-  pulls: HubPulls,
-): Finding {
+/** The class's images on the engine; `elsewhere` are there for another platform only. */
+export interface ClassImagesFound {
+  present: string[];
+  missing: string[];
+  elsewhere?: { image: string; platform: string }[];
+  /** The engine's own platform (`linux/arm64`). */
+  platform?: string;
+}
+
+export function imagesFinding(images: ClassImagesFound | undefined, pulls: HubPulls): Finding {
   const title = "Class images";
   if (images === undefined)
     return { id: "images", status: "skip", title, detail: "skipped: no engine to look in" };
+  const { elsewhere = [], platform = "this engine's platform" } = images;
+  if (elsewhere.length)
+    return bad(
+      "images",
+      title,
+      `for another platform only: ${elsewhere.map((e) => `${e.image} (${e.platform})`).join(", ")}; on ${platform} they would run emulated, and builds on them would pull${images.missing.length ? `; missing: ${images.missing.join(", ")}` : ""}`,
+      `Load a class archive that holds ${platform} (\`npx course images load <archive>\`; \`npx course images save\` writes linux/amd64 and linux/arm64), or pull them for this platform: ${elsewhere.map((e) => `\`docker pull --platform ${platform} ${e.image}\``).join(", ")}.`,
+    );
   const { present, missing } = images;
   const all = present.length + missing.length;
   if (missing.length === 0)

@@ -2,7 +2,7 @@ import { statfs } from "node:fs/promises";
 import { arch, release } from "node:os";
 import { COURSE_PORTS } from "@course/stack";
 import { classImages } from "../../class-images.ts";
-import { docker, engineAddress, imageExists } from "../../lib/docker.ts";
+import { docker, engineAddress } from "../../lib/docker.ts";
 import { errorMessage } from "../../lib/errors.ts";
 import { fetchWithin } from "../../lib/http.ts";
 import { repoRoot } from "../../lib/paths.ts";
@@ -17,7 +17,9 @@ import {
   type Finding,
   hubFinding,
   type HubPulls,
+  hubPullsOf,
   imagesFinding,
+  type ClassImagesFound,
   type Laptop,
   laptopOf,
   MIN_COMPOSE,
@@ -147,39 +149,42 @@ async function hubPulls(offline: boolean): Promise<HubPulls> {
       5000,
       { method: "HEAD", headers: { Authorization: `Bearer ${token}` } },
     );
-    const limit = response.headers.get("ratelimit-limit");
-    const remaining = response.headers.get("ratelimit-remaining");
-    if (remaining === null || limit === null)
-      return { reachable: true, detail: "no limit reported for this address" };
-    const left = Number(remaining.split(";")[0]);
-    const [total = "?", window = ""] = limit.split(";");
-    const hours = /w=(\d+)/.exec(window)?.[1];
-    return {
-      reachable: true,
-      left,
-      detail: `${String(left)} of ${total} anonymous pulls left${hours ? ` per ${String(Number(hours) / 3600)} h` : ""} for this address`,
-    };
+    return hubPullsOf(
+      response.headers.get("ratelimit-limit"),
+      response.headers.get("ratelimit-remaining"),
+    );
   } catch {
     return unreachable;
   }
 }
 
-/** The class's images on the engine (the offline stand-ins count for the bases they replace). */
-async function presentImages(found: EngineInfo) {
-  const wanted = classImages();
+/**
+ * The class's images on the engine (the offline stand-ins count for the bases they replace), and
+ * those there for another platform only: both image stores inspect an image as the platform they
+ * hold when they hold one only.
+ */
+async function presentImages(found: EngineInfo): Promise<ClassImagesFound | undefined> {
   if (found.version === undefined) return undefined;
-  const present: string[] = [];
-  const missing: string[] = [];
-  for (const image of wanted) {
-    let exists = false;
-    try {
-      exists = await imageExists(image);
-    } catch {
-      exists = false;
+  const own = `${found.version.Os}/${found.version.Arch}`;
+  const images: Required<ClassImagesFound> = {
+    present: [],
+    missing: [],
+    elsewhere: [],
+    platform: own,
+  };
+  for (const image of classImages()) {
+    const inspected = await docker
+      .getImage(image)
+      .inspect()
+      .catch(() => undefined);
+    if (inspected === undefined) images.missing.push(image);
+    else {
+      images.present.push(image);
+      const platform = `${inspected.Os}/${inspected.Architecture}`;
+      if (platform !== own) images.elsewhere.push({ image, platform });
     }
-    (exists ? present : missing).push(image);
   }
-  return { present, missing };
+  return images;
 }
 
 export async function doctor(options: {

@@ -11,8 +11,10 @@ import {
 } from "../../class-images.ts";
 import { build } from "../../lib/build.ts";
 import { baseImages, docker, imageExists, requireEngine } from "../../lib/docker.ts";
+import { engineFacts } from "../../lib/engine.ts";
 import { CouldNotCheck, errorMessage } from "../../lib/errors.ts";
 import { inRepo, repoRoot, userCwd } from "../../lib/paths.ts";
+import { formatPlatform } from "../../lib/platform.ts";
 import { pull } from "../../lib/pull.ts";
 import { readResults } from "../../lib/results.ts";
 import { outputLines, runTasks } from "../../lib/tasks.ts";
@@ -200,7 +202,9 @@ export async function sizes(options: { offline: boolean; out?: string }): Promis
     }
   }
 
-  const title = options.offline ? "Image sizes (offline)" : "Image sizes";
+  // Sizes differ between platforms (an arm64 layer is not an amd64 one): the figures name theirs.
+  const { platform } = await engineFacts();
+  const title = `Image sizes on ${formatPlatform(platform)}${options.offline ? " (offline)" : ""}`;
   const out = resolve(userCwd, options.out ?? repoRoot);
   await mkdir(out, { recursive: true });
   await writeFile(join(out, "sizes.svg"), renderSvg(rows, title, notes));
