@@ -44,13 +44,22 @@ export interface ServiceConfig<S extends ConfigSpec = ConfigSpec> {
   parents: { [Name in ParentName<S>]: string };
 }
 
+/**
+ * A value as an error message may show it: a short one that cannot be a key as it is, anything
+ * else (a key pasted into the wrong variable, a URL with one in it) only by its length.
+ */
+export function shownValue(found: string): string {
+  const couldBeKey = found.length > 24 || /[A-Za-z0-9+/]{12,}/.test(found);
+  return couldBeKey ? `a value of ${String(found.length)} characters, not shown` : `"${found}"`;
+}
+
 export class ConfigError extends Error {
   constructor(
     readonly variable: string,
     readonly expected: string,
     found?: string,
   ) {
-    super(`${variable} ${expected}${found === undefined ? "" : ` (got "${found}")`}`);
+    super(`${variable} ${expected}${found === undefined ? "" : ` (got ${shownValue(found)})`}`);
     this.name = "ConfigError";
   }
 }

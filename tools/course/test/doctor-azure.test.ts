@@ -137,3 +137,16 @@ test("course doctor --azure against the local server: reachable, key taken, mode
   );
   assert.equal(result.code, 0);
 });
+
+test("a key pasted as the endpoint is named, never printed (text and JSON)", async (t) => {
+  const path = envFile(t, LOCAL_COSMOS_KEY);
+  const piece = LOCAL_COSMOS_KEY.slice(10, 22);
+  for (const format of [[], ["--json"]]) {
+    const result = await course(["doctor", "--azure", ...format, "--env-file", path]);
+    const output = result.stdout + result.stderr;
+    assert.match(output, /COSMOSDB_ENDPOINT_URL must be an http/, output);
+    assert.match(output, /88 characters, not shown/);
+    assert.ok(!output.includes(piece), `doctor ${format.join(" ")} prints part of the key`);
+    assert.notEqual(result.code, 0);
+  }
+});
