@@ -34,11 +34,16 @@ export interface ConfigSpec {
 /** The names a spec gives its parents, e.g. "company": a typo in config.parents is a type error. */
 type ParentName<S extends ConfigSpec> = S extends { parents: infer P } ? keyof P & string : never;
 
+/** How long a client may take to send a whole request, or stay silent, before it is cut off. */
+export const DEFAULT_REQUEST_TIMEOUT_SECONDS = 10;
+
 export interface ServiceConfig<S extends ConfigSpec = ConfigSpec> {
   port: number;
   host: string;
   logLevel: string;
   seedData: boolean;
+  /** REQUEST_TIMEOUT_SECONDS: the request and idle-connection timeout. */
+  requestTimeoutSeconds: number;
   cosmos: CosmosConfig;
   /** Base URLs of the parent services, by the names in ConfigSpec.parents. */
   parents: { [Name in ParentName<S>]: string };
@@ -183,6 +188,13 @@ export function loadConfig<S extends ConfigSpec>(env: Env, spec: S): ServiceConf
     host,
     logLevel,
     seedData,
+    requestTimeoutSeconds: integer(
+      env,
+      "REQUEST_TIMEOUT_SECONDS",
+      DEFAULT_REQUEST_TIMEOUT_SECONDS,
+      1,
+      600,
+    ),
     cosmos: {
       endpoint: httpUrl(env, "COSMOSDB_ENDPOINT_URL"),
       key: masterKey(env),
