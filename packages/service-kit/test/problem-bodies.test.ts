@@ -2,11 +2,11 @@
 // error (an internal host name in ENOTFOUND, an activity id) is in the log only.
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { LOCAL_COSMOS_KEY, startLocalCosmos } from "@course/cosmosdb";
+import { LOCAL_COSMOS_KEY } from "@course/cosmosdb";
 import pino from "pino";
 import { createServiceApp } from "../src/app.ts";
-import { createCosmosStore } from "../src/cosmos.ts";
 import { HttpProblem } from "../src/problems.ts";
+import { readyLocalStore } from "./local-store.ts";
 
 const HOST = "cosmos-private-7f3a.invalid";
 
@@ -53,26 +53,13 @@ test(
 );
 
 test("a data call's failure: the body says what to do, the log says why", async (t) => {
-  const cosmos = await startLocalCosmos();
-  t.after(() => cosmos.close());
   const lines: string[] = [];
-  const store = createCosmosStore({
-    config: {
-      endpoint: cosmos.endpoint,
-      key: LOCAL_COSMOS_KEY,
-      database: "bodies",
-      throughput: { mode: "shared", throughput: 400 },
-    },
+  const store = await readyLocalStore(t, {
+    database: "bodies",
     container: "things",
     partitionKey: "/id",
-    seed: [],
     log: pino({ level: "debug" }, { write: (line: string) => lines.push(line) }),
   });
-  t.after(() => store.close());
-  store.start();
-  for (let i = 0; i < 100 && !(await store.check()).ready; i++)
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  assert.ok((await store.check()).ready, "the store provisioned the local database");
 
   const failures = [
     [503, Object.assign(new Error(`getaddrinfo ENOTFOUND ${HOST}`), { code: "ENOTFOUND" })],
