@@ -2,11 +2,11 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { test } from "node:test";
 import { needsDocker, root, run } from "./containers/docker.ts";
-import { envFileWithKey } from "./env-key.ts";
+import { keyFiles } from "./env-key.ts";
 
-// A key in .env reaches the services as a secret file, never as a variable: `docker compose config`
-// (what a trainee pastes into a question) names only the variable. Without one, the local server's
-// key file is the secret, as before.
+// The key reaches the services only as a secret file: `docker compose config` (what a trainee
+// pastes into a question) never shows it. A key set in .env as a variable stops `up` instead of
+// reaching every container's environment. Without .env, the local server's key file, as before.
 
 const KEY_PATH = "/run/secrets/cosmosdb_master_key";
 
@@ -15,7 +15,7 @@ interface Project {
     string,
     { environment?: Record<string, string>; secrets?: { source: string; target?: string }[] }
   >;
-  secrets?: Record<string, { file?: string; environment?: string }>;
+  secrets?: Record<string, { file?: string }>;
 }
 
 async function config(files: string[], envFile: string) {
@@ -34,31 +34,35 @@ const combinations = [
 ];
 
 for (const files of combinations) {
-  test(`${files.join(" + ")}: the key is a secret file, with or without .env`, async (t) => {
+  test(`${files.join(" + ")}: the key is a secret file, never a variable`, async (t) => {
     if (!(await needsDocker(t))) return;
-    const { key, envFile } = envFileWithKey(t);
+    const { key, keyFile, namingFile, settingKey } = keyFiles(t);
+    const keyFileOf = (project: Project) => project.secrets?.cosmosdb_master_key?.file;
 
-    const withKey = await config(files, envFile);
-    assert.ok(!withKey.text.includes(key), "docker compose config does not show the key");
-    const fromEnv = withKey.project.secrets?.cosmosdb_master_key_env;
-    assert.equal(fromEnv?.environment, "COSMOSDB_MASTER_KEY", "the secret names the variable");
-
-    const withoutKey = await config(files, "/dev/null");
-    assert.equal(
-      withoutKey.project.secrets?.cosmosdb_master_key?.file,
-      join(root, "infra/cosmosdb/local-master-key"),
-      "without .env, the local server's key file",
+    const named = await config(files, namingFile);
+    assert.equal(keyFileOf(named.project), keyFile, "the file .env names is the secret");
+    const local = await config(files, "/dev/null");
+    assert.equal(keyFileOf(local.project), join(root, "infra/cosmosdb/local-master-key"));
+    const set = await config(files, settingKey);
+    assert.match(
+      keyFileOf(set.project) ?? "",
+      /COSMOSDB_MASTER_KEY is set/,
+      "up stops, saying why",
     );
 
-    for (const [name, service] of Object.entries(withKey.project.services)) {
-      if (name === "cosmosdb") continue;
-      const env = service.environment ?? {};
-      assert.equal(env.COSMOSDB_MASTER_KEY, undefined, `${name}: no COSMOSDB_MASTER_KEY variable`);
-      assert.equal(env.COSMOSDB_MASTER_KEY_FILE, KEY_PATH, `${name}: reads the key's file`);
-      const secret = (project: Project) =>
-        project.services[name]?.secrets?.map((s) => `${s.source} at ${s.target ?? s.source}`);
-      assert.deepEqual(secret(withKey.project), ["cosmosdb_master_key_env at cosmosdb_master_key"]);
-      assert.deepEqual(secret(withoutKey.project), ["cosmosdb_master_key at cosmosdb_master_key"]);
+    for (const { text, project } of [named, local, set]) {
+      assert.ok(!text.includes(key), "docker compose config does not show the key");
+      for (const [name, service] of Object.entries(project.services)) {
+        if (name === "cosmosdb") continue;
+        const env = service.environment ?? {};
+        assert.equal(env.COSMOSDB_MASTER_KEY, undefined, `${name}: no COSMOSDB_MASTER_KEY`);
+        assert.equal(env.COSMOSDB_MASTER_KEY_FILE, KEY_PATH, `${name}: reads the key's file`);
+        assert.deepEqual(
+          service.secrets?.map((s) => s.source),
+          ["cosmosdb_master_key"],
+          `${name}: the key's secret`,
+        );
+      }
     }
   });
 }

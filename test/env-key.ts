@@ -5,16 +5,25 @@ import { join } from "node:path";
 import type { TestContext } from "node:test";
 
 /**
- * An .env file holding a fresh key, as the Azure portal shows one (base64 of 64 bytes), for
- * `docker compose --env-file`; the local server accepts any such key. Removed after the test.
+ * A fresh key, as the Azure portal shows one (base64 of 64 bytes), in a file of its own, and .env
+ * files for `docker compose --env-file`: one naming the file (the course's way), one setting the
+ * key itself. The local server accepts any such key. Removed after the test.
  */
-export function envFileWithKey(t: TestContext) {
+export function keyFiles(t: TestContext) {
   const dir = mkdtempSync(join(tmpdir(), "course-key-"));
   t.after(() => {
     rmSync(dir, { recursive: true, force: true });
   });
   const key = randomBytes(64).toString("base64");
-  const envFile = join(dir, ".env");
-  writeFileSync(envFile, `COSMOSDB_MASTER_KEY=${key}\n`);
-  return { key, envFile };
+  const write = (name: string, text: string) => {
+    writeFileSync(join(dir, name), text);
+    return join(dir, name);
+  };
+  const keyFile = write("cosmosdb-master-key", `${key}\n`);
+  return {
+    key,
+    keyFile,
+    namingFile: write("file.env", `COSMOSDB_MASTER_KEY_FILE=${keyFile}\n`),
+    settingKey: write("key.env", `COSMOSDB_MASTER_KEY=${key}\n`),
+  };
 }

@@ -2,11 +2,11 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { employees } from "@course/data";
 import { checkDocsPage, launchChromium, listRoutes } from "../swagger-ui.ts";
-import { envFileWithKey } from "../env-key.ts";
+import { keyFiles } from "../env-key.ts";
 import { docker, needsDocker, run } from "./docker.ts";
 
-// The whole stack as a trainee starts it, with a key in .env (which compose passes as a secret)
-// and the employee service from exercise 5's answer: healthy, reachable on 127.0.0.1, hardened.
+// The whole stack as a trainee starts it, with .env naming a key file (which compose mounts as a
+// secret) and the employee service from exercise 5's answer: healthy, reachable, hardened.
 
 const project = "advanced-docker-test";
 const files = ["-f", "solutions/05-compose-employees/compose.yaml"];
@@ -17,9 +17,9 @@ async function json<T>(response: Response): Promise<T> {
 
 test("docker compose up: the stack runs, healthy and hardened", async (t) => {
   if (!(await needsDocker(t))) return;
-  const { key, envFile } = envFileWithKey(t);
+  const { key, namingFile } = keyFiles(t);
   const compose = (...args: string[]) =>
-    run("docker", ["compose", "-p", project, "--env-file", envFile, ...files, ...args]);
+    run("docker", ["compose", "-p", project, "--env-file", namingFile, ...files, ...args]);
   t.after(() => compose("down", "--volumes", "--remove-orphans", "--timeout", "5"));
   await compose("up", "--detach", "--build", "--wait", "--wait-timeout", "120");
 
@@ -117,7 +117,7 @@ test("docker compose up: the stack runs, healthy and hardened", async (t) => {
         const secret = "/run/secrets/cosmosdb_master_key";
         const node = info.Config.Entrypoint?.[0] ?? "node";
         const inFile = await run("docker", ["exec", summary.Id, node, "-e", read, secret]);
-        assert.equal(inFile, key, `${service}: the key from .env is in ${secret}`);
+        assert.equal(inFile.trim(), key, `${service}: the key file .env names is ${secret}`);
       }
     },
   );
