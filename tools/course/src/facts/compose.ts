@@ -168,8 +168,6 @@ export async function gather(
     const up = ctx.up ?? { code: 1, output: "" };
     facts.up =
       up.code === 0 ? { state: "up", output: up.output } : { state: "failed", output: up.output };
-    const department = await containerOf(project, PARENT.name);
-    if (department) facts.departmentEnv = (await department.inspect()).Config.Env;
     const container = await containerOf(project, EMPLOYEE_SERVICE);
     if (container === undefined) return { facts, image: {} };
     const employee = await employeeFacts(container);
