@@ -17,10 +17,23 @@ async function json<T>(response: Response): Promise<T> {
 
 test("docker compose up: the stack runs, healthy and hardened", async (t) => {
   if (!(await needsDocker(t))) return;
+  // Taken down without the .env file: it is removed with its key before this runs.
+  t.after(() =>
+    run("docker", [
+      "compose",
+      "-p",
+      project,
+      ...files,
+      "down",
+      "--volumes",
+      "--remove-orphans",
+      "--timeout",
+      "5",
+    ]),
+  );
   const { key, namingFile } = keyFiles(t);
   const compose = (...args: string[]) =>
     run("docker", ["compose", "-p", project, "--env-file", namingFile, ...files, ...args]);
-  t.after(() => compose("down", "--volumes", "--remove-orphans", "--timeout", "5"));
   await compose("up", "--detach", "--build", "--wait", "--wait-timeout", "120");
 
   const containers = await docker.listContainers({
