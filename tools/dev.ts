@@ -1,10 +1,10 @@
 // `npm run dev`: the local Cosmos DB server and the three services on this machine, no Docker
 // needed. Each service restarts when its sources change; every log line is prefixed with the
-// service's name; Ctrl-C stops everything. With COSMOSDB_ENDPOINT_URL and a key in .env, the
+// service's name; Ctrl-C stops everything. With COSMOSDB_ENDPOINT_URL and a key file in .env, the
 // services use that account (Azure) and no local server is started.
 import { spawn, type ChildProcess } from "node:child_process";
 import { existsSync } from "node:fs";
-import { join } from "node:path";
+import { join, resolve } from "node:path";
 import { createInterface } from "node:readline";
 import { LOCAL_COSMOS_KEY, startLocalCosmos } from "@course/cosmosdb";
 import { DATABASE, localUrl, MICROSERVICES } from "@course/stack";
@@ -29,6 +29,8 @@ const parentUrls = Object.fromEntries(
 async function main() {
   let endpoint = process.env.COSMOSDB_ENDPOINT_URL;
   let key = process.env.COSMOSDB_MASTER_KEY;
+  // A key file that .env names is relative to the repository root, as compose reads it.
+  const keyFile = process.env.COSMOSDB_MASTER_KEY_FILE;
   let stopCosmos = () => Promise.resolve();
   if (endpoint === undefined || endpoint === "") {
     const cosmos = await startLocalCosmos(DATABASE.port, "127.0.0.1").catch((error: unknown) => {
@@ -55,6 +57,7 @@ async function main() {
         ...process.env,
         COSMOSDB_ENDPOINT_URL: endpoint,
         COSMOSDB_MASTER_KEY: key,
+        ...(keyFile ? { COSMOSDB_MASTER_KEY_FILE: resolve(root, keyFile) } : {}),
         PORT: String(port),
         HOST: process.env.HOST ?? "127.0.0.1",
         ...parentUrls,

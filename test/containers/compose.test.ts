@@ -1,16 +1,15 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { LOCAL_COSMOS_KEY } from "@course/cosmosdb";
 import { employees } from "@course/data";
 import { checkDocsPage, launchChromium, listRoutes } from "../swagger-ui.ts";
+import { keyFiles } from "../env-key.ts";
 import { docker, needsDocker, run } from "./docker.ts";
 
-// The whole stack as a trainee starts it, with the key passed as a compose secret and the
-// employee service from exercise 5's answer: healthy, reachable on 127.0.0.1, hardened.
+// The whole stack as a trainee starts it, with .env naming a key file (which compose mounts as a
+// secret) and the employee service from exercise 5's answer: healthy, reachable, hardened.
 
 const project = "advanced-docker-test";
 const files = ["-f", "solutions/05-compose-employees/compose.yaml"];
-const compose = (...args: string[]) => run("docker", ["compose", "-p", project, ...files, ...args]);
 
 async function json<T>(response: Response): Promise<T> {
   return (await response.json()) as T;
@@ -18,7 +17,23 @@ async function json<T>(response: Response): Promise<T> {
 
 test("docker compose up: the stack runs, healthy and hardened", async (t) => {
   if (!(await needsDocker(t))) return;
-  t.after(() => compose("down", "--volumes", "--remove-orphans", "--timeout", "5"));
+  // Taken down without the .env file: it is removed with its key before this runs.
+  t.after(() =>
+    run("docker", [
+      "compose",
+      "-p",
+      project,
+      ...files,
+      "down",
+      "--volumes",
+      "--remove-orphans",
+      "--timeout",
+      "5",
+    ]),
+  );
+  const { key, namingFile } = keyFiles(t);
+  const compose = (...args: string[]) =>
+    run("docker", ["compose", "-p", project, "--env-file", namingFile, ...files, ...args]);
   await compose("up", "--detach", "--build", "--wait", "--wait-timeout", "120");
 
   const containers = await docker.listContainers({
@@ -92,7 +107,7 @@ test("docker compose up: the stack runs, healthy and hardened", async (t) => {
   );
 
   await t.test(
-    "containers run with the hardening compose asks for; the key is not in Config.Env",
+    "containers run with the hardening compose asks for; the key is only in the secret's file",
     async () => {
       for (const summary of containers) {
         const service = summary.Labels["com.docker.compose.service"] ?? "";
@@ -109,8 +124,13 @@ test("docker compose up: the stack runs, healthy and hardened", async (t) => {
         );
         assert.ok(Object.keys(host.Tmpfs ?? {}).includes("/tmp"), `${service} tmpfs /tmp`);
         assert.notEqual(info.Config.User, "", `${service} user`);
-        const env = info.Config.Env.join("\n");
-        assert.ok(!env.includes(LOCAL_COSMOS_KEY), `${service}: the key is not in Config.Env`);
+        assert.ok(!JSON.stringify(info).includes(key), `${service}: docker inspect shows no key`);
+        if (service === "cosmosdb") continue;
+        const read = "process.stdout.write(require('fs').readFileSync(process.argv[1], 'utf8'))";
+        const secret = "/run/secrets/cosmosdb_master_key";
+        const node = info.Config.Entrypoint?.[0] ?? "node";
+        const inFile = await run("docker", ["exec", summary.Id, node, "-e", read, secret]);
+        assert.equal(inFile.trim(), key, `${service}: the key file .env names is ${secret}`);
       }
     },
   );

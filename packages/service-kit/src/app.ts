@@ -5,7 +5,7 @@ import swaggerUi from "@fastify/swagger-ui";
 import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import Fastify from "fastify";
 import { Type } from "typebox";
-import type { ServiceConfig } from "./config.ts";
+import { DEFAULT_REQUEST_TIMEOUT_SECONDS, type ServiceConfig } from "./config.ts";
 import { createCosmosStore } from "./cosmos.ts";
 import { serviceLogging, type LogStream } from "./logging.ts";
 import { ProblemSchema, registerProblemHandlers, sendProblem } from "./problems.ts";
@@ -14,7 +14,8 @@ export interface ServiceAppOptions {
   name: string;
   description: string;
   version: string;
-  config: Pick<ServiceConfig, "logLevel" | "seedData" | "cosmos">;
+  config: Pick<ServiceConfig, "logLevel" | "seedData" | "cosmos"> &
+    Partial<Pick<ServiceConfig, "requestTimeoutSeconds">>;
   /** The service's own Cosmos DB container and the partition key path its reads use. */
   container: { container: string; partitionKey: string };
   seed: readonly { id: string }[];
@@ -32,10 +33,19 @@ const HealthSchema = Type.Object({ status: Type.String() });
  */
 export function createServiceApp(options: ServiceAppOptions) {
   const logging = serviceLogging(options.name, options.config.logLevel, options.logStream);
+  const timeoutMs =
+    (options.config.requestTimeoutSeconds ?? DEFAULT_REQUEST_TIMEOUT_SECONDS) * 1000;
   const app = Fastify({
     logger: logging.logger,
     logController: logging.logController,
     bodyLimit: 64 * 1024,
+    // A client that sends a request slowly, or holds a connection open saying nothing, is cut off:
+    // on a shared network any peer could otherwise keep connections open for ever. Node enforces
+    // requestTimeout only when headersTimeout is no longer, and checks every
+    // connectionsCheckingInterval (30 s unless set).
+    requestTimeout: timeoutMs,
+    connectionTimeout: timeoutMs,
+    http: { headersTimeout: timeoutMs, connectionsCheckingInterval: Math.min(1000, timeoutMs) },
     // Reject what is wrong instead of guessing: no type coercion in bodies, no silently dropped fields.
     ajv: { customOptions: { coerceTypes: false, removeAdditional: false, allErrors: false } },
     frameworkErrors: (error, _request, reply) => {

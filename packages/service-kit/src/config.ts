@@ -34,14 +34,28 @@ export interface ConfigSpec {
 /** The names a spec gives its parents, e.g. "company": a typo in config.parents is a type error. */
 type ParentName<S extends ConfigSpec> = S extends { parents: infer P } ? keyof P & string : never;
 
+/** How long a client may take to send a whole request, or stay silent, before it is cut off. */
+export const DEFAULT_REQUEST_TIMEOUT_SECONDS = 10;
+
 export interface ServiceConfig<S extends ConfigSpec = ConfigSpec> {
   port: number;
   host: string;
   logLevel: string;
   seedData: boolean;
+  /** REQUEST_TIMEOUT_SECONDS: the request and idle-connection timeout. */
+  requestTimeoutSeconds: number;
   cosmos: CosmosConfig;
   /** Base URLs of the parent services, by the names in ConfigSpec.parents. */
   parents: { [Name in ParentName<S>]: string };
+}
+
+/**
+ * A value as an error message may show it: a short one that cannot be a key as it is, anything
+ * else (a key pasted into the wrong variable, a URL with one in it) only by its length.
+ */
+export function shownValue(found: string): string {
+  const couldBeKey = found.length > 24 || /[A-Za-z0-9+/]{12,}/.test(found);
+  return couldBeKey ? `a value of ${String(found.length)} characters, not shown` : `"${found}"`;
 }
 
 export class ConfigError extends Error {
@@ -50,7 +64,7 @@ export class ConfigError extends Error {
     readonly expected: string,
     found?: string,
   ) {
-    super(`${variable} ${expected}${found === undefined ? "" : ` (got "${found}")`}`);
+    super(`${variable} ${expected}${found === undefined ? "" : ` (got ${shownValue(found)})`}`);
     this.name = "ConfigError";
   }
 }
@@ -174,6 +188,13 @@ export function loadConfig<S extends ConfigSpec>(env: Env, spec: S): ServiceConf
     host,
     logLevel,
     seedData,
+    requestTimeoutSeconds: integer(
+      env,
+      "REQUEST_TIMEOUT_SECONDS",
+      DEFAULT_REQUEST_TIMEOUT_SECONDS,
+      1,
+      600,
+    ),
     cosmos: {
       endpoint: httpUrl(env, "COSMOSDB_ENDPOINT_URL"),
       key: masterKey(env),

@@ -8,6 +8,8 @@ import { HttpProblem, unavailable } from "./problems.ts";
 // One Cosmos DB container per service. Provisioning (database, container, seed data) runs in the
 // background and is retried with backoff, so a service started before its database keeps running,
 // says why it is not ready on /readyz, and becomes ready by itself when the database answers.
+// What a client is told says what it can do (retry, fix a setting); the database client's own
+// error, which may name internal hosts, goes to the log only.
 
 export interface StoreOptions {
   config: CosmosConfig;
@@ -50,7 +52,13 @@ export function offers(throughput: Throughput) {
   }
 }
 
-const STATUS_OF_ERROR: Record<number, number> = { 404: 404, 409: 409, 412: 412 };
+/** Cosmos DB statuses that belong to the client, with what the client is told. */
+const CLIENT_ERRORS: Record<number, string> = {
+  404: "Not found: it may have been deleted.",
+  409: "It already exists.",
+  412: "It has changed since you read it: GET it again for the current ETag.",
+};
+const NOT_REACHABLE = "the database is not reachable or not provisioned yet; retry shortly";
 
 export function createCosmosStore(options: StoreOptions) {
   const { config, log } = options;
@@ -72,7 +80,7 @@ export function createCosmosStore(options: StoreOptions) {
   });
   const container: Container = client.database(config.database).container(options.container);
   let ready = false;
-  let reason = "provisioning has not started";
+  let reason = "provisioning has not started; retry shortly";
   let provisioning: Promise<void> | undefined;
   let closed = false;
   /** Set when retrying cannot help (a serverless account refusing throughput): no more attempts. */
@@ -134,8 +142,11 @@ export function createCosmosStore(options: StoreOptions) {
             log.error({ container: options.container }, stuck);
             return;
           }
-          reason = `database not reachable or not provisioned: ${describe(error)}`;
-          log.warn({ attempt, retryInMs: delay, reason }, "database not ready, retrying");
+          reason = NOT_REACHABLE;
+          log.warn(
+            { attempt, retryInMs: delay, error: describe(error) },
+            "database not ready, retrying",
+          );
           await sleep(delay, undefined, { signal: stopped.signal }).catch(() => undefined);
         }
       }
@@ -152,8 +163,8 @@ export function createCosmosStore(options: StoreOptions) {
         await container.read({ abortSignal: AbortSignal.timeout(operationTimeoutMs) });
       } catch (error) {
         ready = false;
-        reason = `database check failed: ${describe(error)}`;
-        log.warn({ reason }, "database lost, provisioning again");
+        reason = NOT_REACHABLE;
+        log.warn({ error: describe(error) }, "database lost, provisioning again");
       }
     }
     if (!ready && !closed && stuck === undefined) void provision();
@@ -182,12 +193,16 @@ export function createCosmosStore(options: StoreOptions) {
     } catch (error) {
       if (error instanceof HttpProblem) throw error;
       const status = statusOf(error);
-      const clientStatus = status === undefined ? undefined : STATUS_OF_ERROR[status];
-      if (clientStatus !== undefined) throw new HttpProblem(clientStatus, describe(error));
+      const clientError = status === undefined ? undefined : CLIENT_ERRORS[status];
+      if (status !== undefined && clientError !== undefined) {
+        log.debug({ status, error: describe(error) }, "database refused the operation");
+        throw new HttpProblem(status, clientError);
+      }
       if (status === 429)
         throw unavailable("The database is busy (request rate too large); retry shortly.");
+      log.warn({ error: describe(error) }, "database call failed");
       void check();
-      throw unavailable(`The database did not answer: ${describe(error)}.`);
+      throw unavailable("The database did not answer; retry shortly.");
     } finally {
       clearTimeout(timer);
     }

@@ -12,7 +12,7 @@ export {
 } from "./config.ts";
 export { isServerlessRefusal, SERVERLESS_ADVICE } from "./cosmos.ts";
 export type { CosmosStore } from "./cosmos.ts";
-export { createItems } from "./items.ts";
+export { createItems, matchIfMatch } from "./items.ts";
 export { createParentService, type ParentService } from "./parent.ts";
 export { notFound } from "./problems.ts";
 export { listen } from "./server.ts";

@@ -15,6 +15,35 @@ export interface Stored<T> {
 export const httpEtag = (cosmosEtag: string) =>
   cosmosEtag.startsWith('"') ? cosmosEtag : `"${cosmosEtag}"`;
 
+/** An If-Match header's strong entity tags, quoted; "*"; or undefined without the header. */
+function strongTags(header: string | undefined): string[] | "*" | undefined {
+  if (header === undefined) return undefined;
+  if (header.trim() === "*") return "*";
+  return header
+    .split(",")
+    .map((tag) => tag.trim())
+    .filter((tag) => tag !== "" && !tag.startsWith("W/"))
+    .map(httpEtag);
+}
+
+const onlyWeak = () =>
+  preconditionFailed(
+    "If-Match names only weak ETags (W/…), which never match a change: send the ETag from a GET as it is.",
+  );
+
+/**
+ * The ETag that If-Match (RFC 9110, 13.1.1) lets a write be conditioned on, given the item's
+ * current one: the current ETag for no header or `*`, a strong tag of the list equal to it, or a
+ * 412. A weak tag (W/"…") never matches: a change needs the exact version. A bare, unquoted tag is
+ * read as if quoted, as curl users often send it.
+ */
+export function matchIfMatch(header: string | undefined, current: string): string {
+  const tags = strongTags(header);
+  if (tags === undefined || tags === "*" || tags.includes(current)) return current;
+  if (tags.length === 0) throw onlyWeak();
+  throw preconditionFailed("It has changed since you read it: GET it again for the current ETag.");
+}
+
 function stored<T>(resource: ItemDefinition): Stored<T> {
   // The system properties Cosmos DB adds to every item are not part of the API's items.
   const { _rid, _self, _etag, _ts, _attachments, ...item } = resource;
@@ -29,17 +58,25 @@ export function createItems<T extends { id: string }>(store: CosmosStore, noun: 
     return resource;
   };
 
+  // One strong tag is passed to Cosmos DB as it is; with several, the current ETag decides which
+  // (if any) the write is conditioned on, and the database still refuses it if the item changes.
   async function ifMatchOption(
     id: string,
     partitionKey: string,
     ifMatch: string | undefined,
   ): Promise<RequestOptions> {
-    if (ifMatch === undefined || ifMatch.trim() === "*") return {};
-    const tag = /^\s*(?:W\/)?"?([^",]*)"?/.exec(ifMatch)?.[1] ?? "";
+    const tags = strongTags(ifMatch);
+    if (tags === undefined || tags === "*") return {};
+    if (tags.length === 0) throw onlyWeak();
+    let tag = tags[0] ?? "";
+    if (tags.length > 1) {
+      const found = await read(id, partitionKey);
+      if (!found) throw notFound(`${noun} "${id}" does not exist.`);
+      tag = matchIfMatch(ifMatch, found.etag);
+    }
     if (quotedEtags === undefined) await read(id, partitionKey);
-    return {
-      accessCondition: { type: "IfMatch", condition: quotedEtags === false ? tag : `"${tag}"` },
-    };
+    const condition = quotedEtags === false ? tag.slice(1, -1) : tag;
+    return { accessCondition: { type: "IfMatch", condition } };
   }
 
   function refuse(error: unknown, id: string): never {

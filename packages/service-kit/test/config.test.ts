@@ -94,6 +94,38 @@ const bad: [string, string | undefined, RegExp][] = [
   ["COMPANY_SERVICE_URL", "ftp://company", /COMPANY_SERVICE_URL must be an http/],
 ];
 
+test("a key pasted into another variable is named, never shown", () => {
+  const key = LOCAL_COSMOS_KEY;
+  const pieces = Array.from({ length: key.length - 7 }, (_, i) => key.slice(i, i + 8));
+  for (const name of [
+    "COSMOSDB_ENDPOINT_URL",
+    "COSMOSDB_DATABASE",
+    "COSMOSDB_THROUGHPUT_MODE",
+    "COSMOSDB_THROUGHPUT",
+    "PORT",
+    "LOG_LEVEL",
+    "SEED_DATA",
+    "COMPANY_SERVICE_URL",
+  ]) {
+    for (const value of [key, key.slice(0, 20)]) {
+      const message = (() => {
+        try {
+          loadConfig({ ...valid, [name]: value }, spec);
+          return "accepted";
+        } catch (error) {
+          return (error as Error).message;
+        }
+      })();
+      assert.match(message, new RegExp(`^${name} `), `${name} is named`);
+      assert.match(message, /characters, not shown/, `${name}: ${message}`);
+      const shown = pieces.find((piece) => message.includes(piece));
+      assert.equal(shown, undefined, `${name}: "${message}" shows part of the key`);
+    }
+  }
+  // A short value that cannot be a key is still quoted: the person sees the typo.
+  assert.throws(() => loadConfig({ ...valid, LOG_LEVEL: "loud" }, spec), /\(got "loud"\)/);
+});
+
 test("a key in the environment wins over a key file", () => {
   const config = loadConfig({ ...valid, COSMOSDB_MASTER_KEY_FILE: "/nonexistent/key" }, spec);
   assert.equal(config.cosmos.key, LOCAL_COSMOS_KEY);

@@ -2,35 +2,20 @@
 // request gets a 503 at once, instead of waiting for the SDK's own retries and timeouts.
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { LOCAL_COSMOS_KEY, startLocalCosmos } from "@course/cosmosdb";
-import pino from "pino";
-import { createCosmosStore } from "../src/cosmos.ts";
 import { HttpProblem } from "../src/problems.ts";
+import { readyLocalStore } from "./local-store.ts";
 
 test(
   "a call that does not answer by its deadline is aborted and becomes a 503",
   { timeout: 10_000 },
   async (t) => {
-    const cosmos = await startLocalCosmos();
-    t.after(() => cosmos.close());
-    const store = createCosmosStore({
-      config: {
-        endpoint: cosmos.endpoint,
-        key: LOCAL_COSMOS_KEY,
-        database: "deadline",
-        throughput: { mode: "shared", throughput: 400 },
-      },
+    const store = await readyLocalStore(t, {
+      database: "deadline",
       container: "things",
       partitionKey: "/id",
       seed: [{ id: "one" }],
-      log: pino({ level: "silent" }),
       operationTimeoutMs: 300,
     });
-    t.after(() => store.close());
-    store.start();
-    for (let i = 0; i < 100 && !(await store.check()).ready; i++)
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    assert.ok((await store.check()).ready, "the store provisioned the local database");
 
     // A call that answers in time is not disturbed by the deadline.
     const read = await store.run(async (container, abortSignal) => {

@@ -71,6 +71,35 @@ test("company service", async (t) => {
     assert.equal((await app.inject(url)).statusCode, 404);
   });
 
+  await t.test("If-Match as RFC 9110 reads it: a list, weak tags, *", async () => {
+    const created = await app.inject({ method: "POST", url: "/companies", payload: acme });
+    const url = String(created.headers.location);
+    let etag = String(created.headers.etag);
+    const put = async (ifMatch: string) => {
+      const response = await app.inject({
+        method: "PUT",
+        url,
+        payload: acme,
+        headers: { "if-match": ifMatch },
+      });
+      if (response.statusCode === 200) etag = String(response.headers.etag);
+      return response.statusCode;
+    };
+    // A list matches when any strong tag is the current one, wherever it stands.
+    assert.equal(await put(`"old", ${etag}`), 200);
+    assert.equal(await put(`${etag}, "old"`), 200);
+    assert.equal(await put(`"old", "older"`), 412);
+    // A weak tag never matches a change, even the current version's.
+    assert.equal(await put(`W/${etag}`), 412);
+    assert.equal(await put(`W/${etag}, "old"`), 412);
+    assert.equal(await put("*"), 200);
+    assert.equal(
+      (await app.inject({ method: "DELETE", url, headers: { "if-match": `"old", ${etag}` } }))
+        .statusCode,
+      204,
+    );
+  });
+
   await t.test("answers 404 problems for a missing company", async () => {
     for (const method of ["GET", "PUT", "DELETE"] as const) {
       const response = await app.inject({

@@ -29,10 +29,11 @@ const platformList = (value: string): Platform[] => {
   );
 };
 
+// Whole seconds, as compose's --wait-timeout (which the compose check passes it to) takes them.
 const seconds = (value: string) => {
-  const number = Number(value);
-  if (!Number.isFinite(number) || number <= 0) throw new InvalidArgumentError("seconds, above 0");
-  return number;
+  if (!/^\d+$/.test(value.trim()) || Number(value) <= 0)
+    throw new InvalidArgumentError("whole seconds, above 0 (e.g. 120)");
+  return Number(value);
 };
 
 /** Runs a command's action, cleans up, and exits with its status (2 when it could not check). */

@@ -99,7 +99,6 @@ function referenceFacts(): ComposeFacts {
       logTail: [],
       healthcheck: ["CMD", "/nodejs/bin/node", "healthcheck.cjs", "8003"],
     },
-    departmentEnv: ["COSMOSDB_MASTER_KEY="],
     dockerfile: {
       shown: "services/employee/Dockerfile",
       exists: true,
@@ -317,12 +316,13 @@ test("the key written in environment: is visible to docker inspect", () => {
   assert.match(result.get("key-secret").found, /no secret cosmosdb_master_key.*docker inspect/);
 });
 
-test("a key that .env gives every service is not the trainee's mistake", () => {
+test("a key in the employee's environment fails even beside the secret: the course passes none", () => {
   const facts = referenceFacts();
   assert.ok(facts.employee);
   facts.employee.env = ["COSMOSDB_MASTER_KEY=azure-key"];
-  facts.departmentEnv = ["COSMOSDB_MASTER_KEY=azure-key"];
-  assert.deepEqual(judge(facts).failed, []);
+  const result = judge(facts);
+  assert.deepEqual(result.failed, ["key-secret"]);
+  assert.match(result.get("key-secret").found, /^secret cosmosdb_master_key.*docker inspect/);
 });
 
 test("the service listens on the template's port: the route checks say so, not seed data", () => {

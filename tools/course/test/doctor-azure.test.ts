@@ -12,11 +12,14 @@ import { course, stateDir } from "./helper.ts";
 // `course doctor --azure` against the local server, and against fakes that answer like Azure:
 // a serverless account, a provisioned one, and one that refuses the key.
 
+/** .env as .env.example shows it: the endpoint, and the key in a file beside it. */
 function envFile(t: TestContext, endpoint: string, extra = "") {
-  const path = join(stateDir(t), ".env");
+  const dir = stateDir(t);
+  writeFileSync(join(dir, "cosmosdb-master-key"), `${LOCAL_COSMOS_KEY}\n`);
+  const path = join(dir, ".env");
   writeFileSync(
     path,
-    `# an Azure account\nCOSMOSDB_ENDPOINT_URL="${endpoint}"\nCOSMOSDB_MASTER_KEY='${LOCAL_COSMOS_KEY}'\n${extra}`,
+    `# an Azure account\nCOSMOSDB_ENDPOINT_URL="${endpoint}"\nCOSMOSDB_MASTER_KEY_FILE='cosmosdb-master-key'\n${extra}`,
   );
   return path;
 }
@@ -136,4 +139,28 @@ test("course doctor --azure against the local server: reachable, key taken, mode
     ],
   );
   assert.equal(result.code, 0);
+});
+
+test("a key pasted as the endpoint is named, never printed (text and JSON)", async (t) => {
+  const path = envFile(t, LOCAL_COSMOS_KEY);
+  const piece = LOCAL_COSMOS_KEY.slice(10, 22);
+  for (const format of [[], ["--json"]]) {
+    const result = await course(["doctor", "--azure", ...format, "--env-file", path]);
+    const output = result.stdout + result.stderr;
+    assert.match(output, /COSMOSDB_ENDPOINT_URL must be an http/, output);
+    assert.match(output, /88 characters, not shown/);
+    assert.ok(!output.includes(piece), `doctor ${format.join(" ")} prints part of the key`);
+    assert.notEqual(result.code, 0);
+  }
+});
+
+test("a key set as COSMOSDB_MASTER_KEY is named: compose takes it only as a file", async (t) => {
+  const path = envFile(t, "http://127.0.0.1:9", `COSMOSDB_MASTER_KEY=${LOCAL_COSMOS_KEY}\n`);
+  const [settings, ...rest] = await azureFindings({ envFile: path, shell: {} });
+  assert.ok(settings);
+  assert.equal(settings.status, "fail");
+  assert.match(settings.detail, /COSMOSDB_MASTER_KEY is set/);
+  assert.match(settings.advice ?? "", /COSMOSDB_MASTER_KEY_FILE=cosmosdb-master-key/);
+  assert.ok(!JSON.stringify(settings).includes(LOCAL_COSMOS_KEY.slice(0, 12)));
+  assert.deepEqual(rest, []);
 });

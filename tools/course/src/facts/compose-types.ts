@@ -125,8 +125,6 @@ export interface ComposeFacts {
   dockerfile?: DockerfileFacts;
   /** The employee container, when compose created one. */
   employee?: ContainerFacts;
-  /** The department container's environment, to tell a key from .env apart from one in the file. */
-  departmentEnv?: string[];
   /** A create while the department service is stopped, and how long its answer took. */
   parentDown?: { answer: Answer; seconds: number };
   /** The employees container's partition key, read from the local database, when it runs. */

@@ -8,7 +8,8 @@ import { BASE_IMAGE_VARIABLES, baseImages, docker, requireEngine } from "../lib/
 import { CouldNotCheck } from "../lib/errors.ts";
 import { inRepo, shown, userCwd } from "../lib/paths.ts";
 import { busyPorts, describeBusy, freeingCommands } from "../lib/ports.ts";
-import { runCommand } from "../lib/process.ts";
+import { runCommand, succeeded } from "../lib/process.ts";
+import { refuseTakenName } from "../lib/projects.ts";
 import { outputLines, runTasks } from "../lib/tasks.ts";
 import { containerOf, dockerfileFacts, employeeFacts, partitionOf } from "./compose-engine.ts";
 import { callRoutes, createWithParentDown } from "./compose-http.ts";
@@ -102,23 +103,16 @@ export async function gather(
     );
 
   const project = options.tag ?? `${PROJECT_PREFIX}${runId()}`;
+  if (options.tag !== undefined) await refuseTakenName(options.tag);
   const base = ["compose", "-f", file, "-p", project];
   const facts = await readConfig(file, base);
   const problem = await startProblem(exercise, facts);
   if (problem) return { facts: { ...facts, up: problem }, image: {} };
 
   const down = track(`compose:${project}`, async () => {
-    await runCommand("docker", [
-      ...base,
-      "down",
-      "--volumes",
-      "--remove-orphans",
-      // Images the file does not name (no image:) were built for this run only.
-      "--rmi",
-      "local",
-      "--timeout",
-      "5",
-    ]);
+    const args = [...base, "down", "--volumes", "--remove-orphans", "--timeout", "5"];
+    // Images the file does not name (no image:) were built for this run only.
+    await succeeded(runCommand("docker", [...args, "--rmi", "local"]), "docker compose down");
   });
   try {
     const ctx = await runTasks<{ up?: { code: number; output: string } }>(
@@ -168,8 +162,6 @@ export async function gather(
     const up = ctx.up ?? { code: 1, output: "" };
     facts.up =
       up.code === 0 ? { state: "up", output: up.output } : { state: "failed", output: up.output };
-    const department = await containerOf(project, PARENT.name);
-    if (department) facts.departmentEnv = (await department.inspect()).Config.Env;
     const container = await containerOf(project, EMPLOYEE_SERVICE);
     if (container === undefined) return { facts, image: {} };
     const employee = await employeeFacts(container);

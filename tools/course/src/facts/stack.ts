@@ -8,12 +8,12 @@ import { track } from "../lib/cleanup.ts";
 import { blockerOf, type Gathered } from "../lib/contract.ts";
 import { docker, engineAddress, imageExists } from "../lib/docker.ts";
 import { CouldNotCheck, errorMessage } from "../lib/errors.ts";
+import { refuseTakenName } from "../lib/projects.ts";
 import { inRepo, shown, userCwd } from "../lib/paths.ts";
 import {
   buildStackImages,
   deployStack,
-  joinSwarm,
-  leaveSwarm,
+  ownSwarm,
   removeImages,
   removeStack,
   stackImage,
@@ -100,6 +100,7 @@ async function deploy(exercise: StackExercise, options: CheckOptions): Promise<S
   if (problem) return { ...facts, deploy: problem };
 
   const stack = options.tag ?? `${STACK_PREFIX}${runId()}`;
+  if (options.tag !== undefined) await refuseTakenName(options.tag);
   const tag = stack;
   const images = namedImages(facts, tag);
   const ours = STACK.filter((s) => images.includes(stackImage(s.name, tag)));
@@ -115,10 +116,11 @@ async function deploy(exercise: StackExercise, options: CheckOptions): Promise<S
       },
     };
 
-  // Undone in the reverse order: the stack first (its containers hold the images), then the swarm.
+  // Undone in the reverse order: the stack first (its containers hold the images), then the swarm,
+  // left only if this run's join started it.
   const untrackImages = ours.length ? track(`images:${tag}`, () => removeImages(tag)) : undefined;
-  const wasInactive = (await swarmState()) === "inactive";
-  const untrackSwarm = wasInactive ? track("swarm", leaveSwarm) : undefined;
+  const swarm = ownSwarm();
+  const untrackSwarm = track("swarm", swarm.leave);
   const untrackStack = track(`stack:${stack}`, () => removeStack(stack));
   try {
     const ctx = await runTasks<{ deploy?: DeployFacts }>(
@@ -144,11 +146,10 @@ async function deploy(exercise: StackExercise, options: CheckOptions): Promise<S
           ...outputLines(4),
           task: async (ctx, task) => {
             const started = performance.now();
-            if (wasInactive)
-              await joinSwarm().catch((error: unknown) => {
-                ctx.deploy = { state: "failed", output: errorMessage(error) };
-                throw error;
-              });
+            await swarm.join().catch((error: unknown) => {
+              ctx.deploy = { state: "failed", output: errorMessage(error) };
+              throw error;
+            });
             const result = await deployStack(path, stack, { TAG: tag });
             if (result.code !== 0) {
               ctx.deploy = { state: "failed", output: result.output };
@@ -177,7 +178,7 @@ async function deploy(exercise: StackExercise, options: CheckOptions): Promise<S
     };
   } finally {
     await untrackStack();
-    await untrackSwarm?.();
+    await untrackSwarm();
     await untrackImages?.();
   }
 }

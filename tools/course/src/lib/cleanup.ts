@@ -1,19 +1,29 @@
 import { docker } from "./docker.ts";
 import { errorMessage } from "./errors.ts";
-import { killChildren } from "./process.ts";
+import { stopChildren } from "./process.ts";
 
 // Everything a command creates is registered here as it is created, and removed when the command
-// ends: after a pass, after a failure and on Ctrl-C.
+// ends: after a pass, after a failure, on Ctrl-C and when the terminal closes. A removal that
+// fails is reported when the command ends, never silently dropped.
 
 type Undo = () => Promise<void>;
 const pending = new Map<string, Undo>();
+/** Removals that failed on the way (the command carried on): reported by cleanupAll. */
+const failed: string[] = [];
 
-/** Registers a way to remove something; returns the function that removes it now. */
+/**
+ * Registers a way to remove something; returns the function that removes it now. That function
+ * does not throw: a failure is kept for cleanupAll to report.
+ */
 export function track(key: string, undo: Undo): () => Promise<void> {
   pending.set(key, undo);
   return async () => {
     if (!pending.delete(key)) return;
-    await undo();
+    try {
+      await undo();
+    } catch (error) {
+      failed.push(`${key}: ${errorMessage(error)}`);
+    }
   };
 }
 
@@ -28,9 +38,12 @@ export function trackContainer(id: string) {
   });
 }
 
-/** Removes everything still registered, reporting (not throwing) what could not be removed. */
+/**
+ * Removes everything still registered; returns (not throws) what could not be removed, here or
+ * earlier.
+ */
 export async function cleanupAll(): Promise<string[]> {
-  const problems: string[] = [];
+  const problems = failed.splice(0);
   const undos = [...pending.entries()].reverse();
   pending.clear();
   for (const [key, undo] of undos) {
@@ -54,18 +67,35 @@ export function interrupted(): Promise<never> | undefined {
   return interruption;
 }
 
-/** On Ctrl-C (or SIGTERM), stops running docker commands, cleans up and exits with 130. */
+/** The signals that end a command early: Ctrl-C, `kill`, and a terminal closed under it. */
+export const INTERRUPTS = ["SIGINT", "SIGTERM", "SIGHUP"] as const;
+
+/** Writes to stderr, which a closed terminal (SIGHUP) may no longer have: then says nothing. */
+function say(text: string) {
+  try {
+    process.stderr.write(text);
+  } catch {
+    // nowhere to say it
+  }
+}
+
+/**
+ * On an interrupt, stops the running docker commands and waits for them to exit (what they made
+ * is there only then), cleans up, and exits with 130.
+ */
 export function cleanUpOnInterrupt() {
   if (installed) return;
   installed = true;
+  // A closed terminal fails writes asynchronously: that must not end the clean-up.
+  process.stderr.on("error", () => undefined);
   const handler = (signal: NodeJS.Signals) => {
-    process.stderr.write(`\n${signal}: removing what the course created…\n`);
-    killChildren();
-    interruption = cleanupAll().then((problems) => {
-      for (const problem of problems) process.stderr.write(`could not remove ${problem}\n`);
-      process.exit(130);
-    });
+    say(`\n${signal}: removing what the course created…\n`);
+    interruption = stopChildren()
+      .then(cleanupAll)
+      .then((problems) => {
+        for (const problem of problems) say(`could not remove ${problem}\n`);
+        process.exit(130);
+      });
   };
-  process.once("SIGINT", handler);
-  process.once("SIGTERM", handler);
+  for (const signal of INTERRUPTS) process.once(signal, handler);
 }

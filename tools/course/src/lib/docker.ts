@@ -6,7 +6,10 @@ import { CouldNotCheck, errorMessage } from "./errors.ts";
 
 export const docker = new Docker();
 
-/** Every container, image and compose project the course creates carries this label. */
+/**
+ * On the containers and images the course makes itself (image checks' probes, builds); compose
+ * projects and stacks carry compose's and swarm's own labels, by which each check removes its own.
+ */
 export const LABEL = "course.check";
 
 interface ModemAddress {

@@ -4,11 +4,22 @@ import { repoRoot } from "./paths.ts";
 // The docker CLI for what the Engine API does not do as well (BuildKit builds, compose), run as
 // child processes whose output is kept and shown line by line, and stopped on Ctrl-C.
 
-const children = new Set<ChildProcess>();
+/** The CLI processes still running, each with a promise that settles when it has exited. */
+const children = new Map<ChildProcess, Promise<void>>();
 
-/** Stops the CLI processes still running (on Ctrl-C). */
-export function killChildren() {
-  for (const child of children) child.kill("SIGINT");
+/**
+ * Stops the CLI processes still running (on Ctrl-C) and resolves once they have exited, so that
+ * what they were making (a build, a container) is there to be removed. One that ignores SIGINT
+ * is killed after `graceMs`.
+ */
+export async function stopChildren(graceMs = 10_000) {
+  const running = [...children.entries()];
+  for (const [child] of running) child.kill("SIGINT");
+  const timer = setTimeout(() => {
+    for (const [child] of running) if (child.exitCode === null) child.kill("SIGKILL");
+  }, graceMs);
+  await Promise.all(running.map(([, exited]) => exited));
+  clearTimeout(timer);
 }
 
 export interface CommandResult {
@@ -40,7 +51,14 @@ export function runCommand(
       stdio: ["ignore", "pipe", "pipe"],
       ...(options.signal ? { signal: options.signal } : {}),
     });
-    children.add(child);
+    children.set(
+      child,
+      new Promise((resolveExit) =>
+        child.once("close", () => {
+          resolveExit();
+        }),
+      ),
+    );
     let output = "";
     let stdout = "";
     let pending = "";
@@ -67,4 +85,11 @@ export function runCommand(
       resolvePromise({ code: code ?? (signal ? 130 : 1), output, stdout });
     });
   });
+}
+
+/** Throws, with the command's last line, when it exited with an error: for a clean-up step. */
+export async function succeeded(result: Promise<CommandResult>, what: string) {
+  const { code, output } = await result;
+  if (code !== 0)
+    throw new Error(`${what} exited ${String(code)}: ${output.trim().split("\n").at(-1) ?? ""}`);
 }

@@ -1,7 +1,8 @@
 import { STACK } from "@course/stack";
 import { build } from "./build.ts";
 import { docker } from "./docker.ts";
-import { runCommand } from "./process.ts";
+import { errorMessage } from "./errors.ts";
+import { runCommand, succeeded } from "./process.ts";
 
 // A single-node swarm for `course check 6` and the swarm test: joined only when the engine is in
 // none (and left again by whoever joined it), the course's images built on the configured bases
@@ -51,7 +52,25 @@ export async function joinSwarm(): Promise<boolean> {
 
 export async function leaveSwarm() {
   if ((await swarmState()) === "inactive") return;
-  await runCommand("docker", ["swarm", "leave", "--force"]);
+  await succeeded(runCommand("docker", ["swarm", "leave", "--force"]), "docker swarm leave");
+}
+
+/**
+ * The swarm a run may need: `join()` makes this engine one when it is in none, and `leave()`
+ * leaves only a swarm that this run's `join()` started. One started meanwhile by someone else (a
+ * trainee's own `docker stack deploy`, a second check) is theirs, and stays.
+ */
+export function ownSwarm(engine = { join: joinSwarm, leave: leaveSwarm }) {
+  let started = false;
+  return {
+    join: async () => {
+      started = (await engine.join()) || started;
+    },
+    leave: async () => {
+      if (started) await engine.leave();
+      started = false;
+    },
+  };
 }
 
 /** Builds the course's images (every service of the stack registry) under `tag`. */
@@ -68,12 +87,20 @@ export async function buildStackImages(tag: string, onLine?: (line: string) => v
   return { ok: true as const };
 }
 
+/** Removes the course's images built under `tag`; one already gone is fine, others are named. */
 export async function removeImages(tag: string) {
-  for (const service of STACK)
+  const problems: string[] = [];
+  for (const service of STACK) {
+    const image = stackImage(service.name, tag);
     await docker
-      .getImage(stackImage(service.name, tag))
+      .getImage(image)
       .remove()
-      .catch(() => undefined);
+      .catch((error: unknown) => {
+        if ((error as { statusCode?: number }).statusCode !== 404)
+          problems.push(`${image} (${errorMessage(error)})`);
+      });
+  }
+  if (problems.length) throw new Error(`could not remove ${problems.join(", ")}`);
 }
 
 /** `docker stack deploy` with the images as they are on this machine (no registry asked). */
@@ -112,7 +139,8 @@ export async function stackLeftovers(stack: string): Promise<string[]> {
  * left too early keeps the network as a leftover.
  */
 export async function removeStack(stack: string, seconds = 60) {
-  if ((await swarmState()) === "active") await runCommand("docker", ["stack", "rm", stack]);
+  if ((await swarmState()) === "active")
+    await succeeded(runCommand("docker", ["stack", "rm", stack]), `docker stack rm ${stack}`);
   await waitFor(`the stack ${stack} removed`, seconds, async () =>
     (await stackLeftovers(stack)).length === 0 ? true : undefined,
   );

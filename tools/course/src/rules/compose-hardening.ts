@@ -120,11 +120,8 @@ export const keySecret = onEmployee({
   title: "the key arrives as a secret",
   judge: (service, facts) => {
     const secret = service.secrets?.some((s) => s.source === KEY_SECRET) ?? false;
-    const key = envValue(facts.employee?.env ?? [], "COSMOSDB_MASTER_KEY") ?? "";
-    // A key that .env sets is passed to the course's services too: the course's choice, not yours.
-    const fromEnvFile =
-      key !== "" && key === envValue(facts.departmentEnv ?? [], "COSMOSDB_MASTER_KEY");
-    const inEnv = key !== "" && !fromEnvFile;
+    // The course's services never have the key as a variable: compose.yaml mounts it as a file.
+    const inEnv = (envValue(facts.employee?.env ?? [], "COSMOSDB_MASTER_KEY") ?? "") !== "";
     const file = service.environment?.COSMOSDB_MASTER_KEY_FILE;
     return {
       passed: secret && !inEnv && typeof file === "string" && file.startsWith("/run/secrets/"),

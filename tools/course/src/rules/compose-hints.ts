@@ -57,6 +57,10 @@ const UP_HINTS: [RegExp, string][] = [
     "A build asked Docker Hub for a base image. With the class's images loaded, list the base images in the build's args as the course's services do (build-args above).",
   ],
   [
+    /COSMOSDB_MASTER_KEY is set/,
+    "Your .env sets COSMOSDB_MASTER_KEY, which would be every container's variable: paste the key alone into cosmosdb-master-key, put COSMOSDB_MASTER_KEY_FILE=cosmosdb-master-key in .env instead and delete the COSMOSDB_MASTER_KEY line (.env.example shows it).",
+  ],
+  [
     /COSMOSDB_MASTER_KEY_FILE must name a readable file/i,
     "The service reads the key from the file COSMOSDB_MASTER_KEY_FILE names, and compose mounts it only for a service that lists the secret: copy `secrets: [cosmosdb_master_key]` from the department entry.",
   ],

@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { createItems, notFound, type CosmosStore } from "@course/service-kit";
+import { createItems, matchIfMatch, notFound, type CosmosStore } from "@course/service-kit";
 import type { Employee, EmployeeBody } from "./schemas.ts";
 
 // Employees are partitioned by company: a department's employees, and any one employee, are read
@@ -21,11 +21,12 @@ export function createEmployeeRepository(store: CosmosStore) {
   }
 
   // Replace and delete act only on an employee of the department in the URL; the ETag just read
-  // makes the write conditional, so it cannot land on an employee that moved in the meantime.
+  // makes the write conditional, so it cannot land on an employee that moved in the meantime,
+  // whatever If-Match says (none, `*`, or a list with the current ETag in it).
   async function current(ids: EmployeeIds, ifMatch: string | undefined) {
     const found = await get(ids);
     if (!found) throw notFound(`Employee "${ids.employeeId}" does not exist in this department.`);
-    return ifMatch ?? found.etag;
+    return matchIfMatch(ifMatch, found.etag);
   }
 
   return {
