@@ -3,6 +3,7 @@ import { Command, InvalidArgumentError, Option } from "commander";
 import { EXERCISES, exerciseRange, findExercise } from "./catalogue.ts";
 import { cleanupAll, cleanUpOnInterrupt, interrupted } from "./lib/cleanup.ts";
 import { CouldNotCheck, errorMessage } from "./lib/errors.ts";
+import { roomWanted } from "./lib/room-client.ts";
 import { red } from "./lib/ui.ts";
 
 // The `course` command's commands and options, built without parsing, so that a test can read
@@ -51,6 +52,11 @@ function action<Args extends unknown[]>(
   };
 }
 
+/** Every check and doctor also goes to the room a trainee joined, unless they say not to. */
+const NO_ROOM = "--no-room";
+const NO_ROOM_HELP =
+  "do not send this result to the trainer's room (`course room join`); COURSE_ROOM=off does the same";
+
 interface CheckFlags {
   file?: string;
   context?: string;
@@ -58,6 +64,7 @@ interface CheckFlags {
   timeout?: number;
   tag?: string;
   saveFacts?: string;
+  room: boolean;
 }
 
 const kinds = (kind: "image" | "compose" | "stack") =>
@@ -94,6 +101,7 @@ program
   )
   .addOption(new Option("--tag <tag>", "image tag, compose project or stack name").hideHelp())
   .addOption(new Option("--save-facts <file>", "record what the checks read").hideHelp())
+  .option(NO_ROOM, NO_ROOM_HELP)
   .action(
     action(
       async (number: number, flags: CheckFlags) => {
@@ -105,6 +113,7 @@ program
           ...(flags.context ? { context: flags.context } : {}),
           ...(flags.tag ? { tag: flags.tag } : {}),
           ...(flags.saveFacts ? { saveFacts: flags.saveFacts } : {}),
+          room: roomWanted(flags.room),
         });
       },
       async (message, number, flags) => {
@@ -136,13 +145,21 @@ program
     "check the Azure Cosmos DB account .env names instead: endpoint, key, capacity mode, throughput",
   )
   .option("--env-file <path>", "the .env file --azure reads (default: .env at the repository root)")
+  .option(NO_ROOM, NO_ROOM_HELP)
   .action(
     action(
-      async (flags: { offline?: boolean; json?: boolean; azure?: boolean; envFile?: string }) => {
+      async (flags: {
+        offline?: boolean;
+        json?: boolean;
+        azure?: boolean;
+        envFile?: string;
+        room: boolean;
+      }) => {
         const { doctor } = await import("./commands/doctor/index.ts");
         return doctor({
           offline: flags.offline === true,
           json: flags.json === true,
+          room: roomWanted(flags.room),
           ...(flags.azure ? { azure: flags.envFile ? { envFile: flags.envFile } : {} } : {}),
         });
       },

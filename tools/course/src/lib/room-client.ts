@@ -9,7 +9,7 @@ import {
   ROOM_ROUTES,
   type JoinBody,
   type ReportBody,
-} from "@course/room";
+} from "@course/room/contract";
 import { Value } from "typebox/value";
 import { CouldNotCheck } from "./errors.ts";
 import { networkError } from "./http.ts";

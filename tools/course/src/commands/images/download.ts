@@ -4,7 +4,7 @@ import { mkdir, rename, rm, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { Readable, Transform } from "node:stream";
 import { pipeline } from "node:stream/promises";
-import { imageUrl, type ImageArchive } from "@course/room";
+import { imageUrl, type ImageArchive } from "@course/room/contract";
 import { CouldNotCheck } from "../../lib/errors.ts";
 import { networkError } from "../../lib/http.ts";
 

@@ -1,6 +1,11 @@
 import { existsSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { ImageIndex, ROOM_ROUTES, type ImageArchive, type ImagesLoadedBody } from "@course/room";
+import {
+  ImageIndex,
+  ROOM_ROUTES,
+  type ImageArchive,
+  type ImagesLoadedBody,
+} from "@course/room/contract";
 import { Value } from "typebox/value";
 import { docker, requireEngine } from "../../lib/docker.ts";
 import { CouldNotCheck } from "../../lib/errors.ts";
