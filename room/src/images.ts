@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import { createReadStream } from "node:fs";
-import { stat } from "node:fs/promises";
-import { basename, resolve } from "node:path";
+import { readdir, stat } from "node:fs/promises";
+import { basename, join, resolve } from "node:path";
 import type { ImageArchive } from "./contract.ts";
 
 // The class image archives the room hands out: indexed once at start (size and sha256, read in
@@ -30,22 +30,43 @@ async function sha256Of(path: string, size: number, progress: Progress) {
   return hash.digest("hex");
 }
 
+const unreadable = (path: string, error: unknown) =>
+  new Error(
+    `Cannot read the image archives at ${path} (${(error as { code?: string }).code ?? String(error)}): make them readable by the room's user (in the container, 65532).`,
+  );
+
+/** A folder given stands for the files in it (the container mounts one). */
+async function expand(paths: readonly string[]) {
+  const files: string[] = [];
+  for (const given of paths) {
+    const info = await stat(given).catch(() => undefined);
+    if (info?.isDirectory() !== true) {
+      files.push(given);
+      continue;
+    }
+    const entries = await readdir(given, { withFileTypes: true }).catch((error: unknown) => {
+      throw unreadable(given, error);
+    });
+    for (const entry of entries.sort((a, b) => a.name.localeCompare(b.name)))
+      if (entry.isFile() && !entry.name.startsWith(".")) files.push(join(given, entry.name));
+  }
+  return files;
+}
+
 /** The index of the given archives; a missing file or two with one name stops the room at start. */
 export async function indexArchives(paths: readonly string[], progress: Progress = () => {}) {
   const archives: ServedArchive[] = [];
-  for (const given of paths) {
+  for (const given of await expand(paths)) {
     const path = resolve(given);
     const name = basename(path);
     if (archives.some((a) => a.name === name))
       throw new Error(`Two image archives are named ${name}: rename one.`);
     const info = await stat(path).catch(() => undefined);
     if (!info?.isFile()) throw new Error(`No image archive at ${given}.`);
-    archives.push({
-      name,
-      path,
-      size: info.size,
-      sha256: await sha256Of(path, info.size, progress),
+    const sha256 = await sha256Of(path, info.size, progress).catch((error: unknown) => {
+      throw unreadable(given, error);
     });
+    archives.push({ name, path, size: info.size, sha256 });
   }
   return archives;
 }

@@ -89,7 +89,12 @@ export function openRoomStore(dataDir: string) {
   db.exec("PRAGMA synchronous = FULL");
   db.exec("PRAGMA busy_timeout = 5000");
   db.exec("PRAGMA foreign_keys = ON");
-  migrate(db);
+  try {
+    migrate(db);
+  } catch (error) {
+    db.close();
+    throw error;
+  }
   // The file holds the trainer key: readable by its owner only.
   chmodSync(path, 0o600);
 
