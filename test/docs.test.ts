@@ -88,7 +88,7 @@ function courseArguments({ file, text, row }: Code): string[] | undefined {
   // tools/course/README.md's table of commands names them without `course`.
   const listed =
     file === "tools/course/README.md" && row?.startsWith(`| \`${text}\``)
-      ? /^((?:check|sizes|doctor|images)\b.*)$/.exec(text)
+      ? /^((?:check|sizes|doctor|images|room)\b.*)$/.exec(text)
       : null;
   const rest = (invoked ?? listed)?.[1];
   if (rest === undefined) return undefined;

@@ -1,9 +1,11 @@
+import { ROOM_DEFAULT_PORT } from "@course/room/contract";
 import { Command, InvalidArgumentError, Option } from "commander";
 import { EXERCISES, exerciseRange, findExercise } from "./catalogue.ts";
 import { cleanupAll, cleanUpOnInterrupt, interrupted } from "./lib/cleanup.ts";
 import { CouldNotCheck, errorMessage } from "./lib/errors.ts";
 import { solutionCommand } from "./commands/solution/command.ts";
 import { parsePlatform, ROOM_PLATFORMS, samePlatform, type Platform } from "./lib/platform.ts";
+import { roomWanted } from "./lib/room-client.ts";
 import { red } from "./lib/ui.ts";
 
 // The `course` command's commands and options, built without parsing, so that a test can read
@@ -36,13 +38,17 @@ const seconds = (value: string) => {
   return Number(value);
 };
 
-/** Runs a command's action, cleans up, and exits with its status (2 when it could not check). */
+/**
+ * Runs a command's action, cleans up, and exits with its status (2 when it could not check).
+ * A command that serves until Ctrl-C (the room) handles the signal itself and stops cleanly.
+ */
 function action<Args extends unknown[]>(
   run: (...args: Args) => Promise<number>,
   onCouldNot?: (message: string, ...args: Args) => Promise<void>,
+  options: { handlesSignals?: boolean } = {},
 ) {
   return async (...args: Args) => {
-    cleanUpOnInterrupt();
+    if (!options.handlesSignals) cleanUpOnInterrupt();
     let status: number;
     try {
       status = await run(...args);
@@ -60,6 +66,11 @@ function action<Args extends unknown[]>(
   };
 }
 
+/** Every check and doctor also goes to the room a trainee joined, unless they say not to. */
+const NO_ROOM = "--no-room";
+const NO_ROOM_HELP =
+  "do not send this result to the trainer's room (`course room join`); COURSE_ROOM=off does the same";
+
 interface CheckFlags {
   file?: string;
   context?: string;
@@ -67,6 +78,7 @@ interface CheckFlags {
   timeout?: number;
   tag?: string;
   saveFacts?: string;
+  room: boolean;
 }
 
 const kinds = (kind: "image" | "compose" | "stack") =>
@@ -103,6 +115,7 @@ program
   )
   .addOption(new Option("--tag <tag>", "image tag, compose project or stack name").hideHelp())
   .addOption(new Option("--save-facts <file>", "record what the checks read").hideHelp())
+  .option(NO_ROOM, NO_ROOM_HELP)
   .action(
     action(
       async (number: number, flags: CheckFlags) => {
@@ -114,6 +127,7 @@ program
           ...(flags.context ? { context: flags.context } : {}),
           ...(flags.tag ? { tag: flags.tag } : {}),
           ...(flags.saveFacts ? { saveFacts: flags.saveFacts } : {}),
+          room: roomWanted(flags.room),
         });
       },
       async (message, number, flags) => {
@@ -145,13 +159,21 @@ program
     "check the Azure Cosmos DB account .env names instead: endpoint, key, capacity mode, throughput",
   )
   .option("--env-file <path>", "the .env file --azure reads (default: .env at the repository root)")
+  .option(NO_ROOM, NO_ROOM_HELP)
   .action(
     action(
-      async (flags: { offline?: boolean; json?: boolean; azure?: boolean; envFile?: string }) => {
+      async (flags: {
+        offline?: boolean;
+        json?: boolean;
+        azure?: boolean;
+        envFile?: string;
+        room: boolean;
+      }) => {
         const { doctor } = await import("./commands/doctor/index.ts");
         return doctor({
           offline: flags.offline === true,
           json: flags.json === true,
+          room: roomWanted(flags.room),
           ...(flags.azure ? { azure: flags.envFile ? { envFile: flags.envFile } : {} } : {}),
         });
       },
@@ -201,14 +223,89 @@ images
 
 images
   .command("load")
-  .description("load an archive written by `course images save`, for this laptop's platform")
-  .argument("<file>", "archive to read")
+  .description(
+    "load an archive written by `course images save` for this laptop's platform, or download it from the room and load it",
+  )
+  .argument("<file>", "archive to read, or the room's address (as on the board: 192.168.1.10:7070)")
   .option("--image <name...>", "images the archive may hold besides the class's list")
   .action(
     action(async (file: string, flags: { image?: string[] }) => {
+      const { isRoomAddress, loadFromRoom } = await import("./commands/images/from-room.ts");
+      if (isRoomAddress(file)) return loadFromRoom(file);
       const { loadImages } = await import("./commands/images/index.ts");
       return loadImages(file, flags.image ? { images: flags.image } : {});
     }),
   );
 
 program.addCommand(solutionCommand);
+const port = (value: string) => {
+  const number = Number(value);
+  if (!Number.isInteger(number) || number < 0 || number > 65535)
+    throw new InvalidArgumentError("a port number, 0 to 65535");
+  return number;
+};
+
+/** What a room command prints when it cannot do its job: "Could not join the room: …". */
+const couldNot = (what: string) => (message: string) => {
+  console.error(red(`Could not ${what}: ${message}`));
+  return Promise.resolve();
+};
+
+const room = program
+  .command("room")
+  .description("the trainer's live view of the class: every trainee's checks on one page");
+
+room
+  .command("start")
+  .description(
+    "start the room on this laptop: prints the line for the board and your page (Ctrl-C stops it)",
+  )
+  .option("--port <port>", "port to listen on", port, ROOM_DEFAULT_PORT)
+  .option("--host <address>", "listen only on this address (default: every network)", "0.0.0.0")
+  .option("--data <dir>", "the room's data folder (default: .course/room)")
+  .option("--images <archive...>", "class image archives (`course images save`) to hand out")
+  .action(
+    action(
+      async (flags: { port: number; host: string; data?: string; images?: string[] }) => {
+        const { start } = await import("./commands/room/start.ts");
+        return start({ ...flags, images: flags.images ?? [] });
+      },
+      couldNot("start the room"),
+      { handlesSignals: true },
+    ),
+  );
+
+room
+  .command("join")
+  .description("join the trainer's room (the line on the board): your checks show on their page")
+  .argument("<address>", "the room's address, as on the board (192.168.1.10:7070)")
+  .requiredOption("--code <code>", "the room code on the board")
+  .requiredOption("--name <name>", "your name, as the trainer will see it")
+  .action(
+    action(async (address: string, flags: { code: string; name: string }) => {
+      const { join } = await import("./commands/room/join.ts");
+      return join(address, flags);
+    }, couldNot("join the room")),
+  );
+
+room
+  .command("leave")
+  .description("forget the room: checks are no longer sent")
+  .action(
+    action(async () => {
+      const { leave } = await import("./commands/room/join.ts");
+      return leave();
+    }),
+  );
+
+room
+  .command("status")
+  .description("the room's grid in the terminal, from its data folder (the room may be stopped)")
+  .option("--data <dir>", "the room's data folder (default: .course/room)")
+  .option("--json", "print the room's state as JSON")
+  .action(
+    action(async (flags: { data?: string; json?: boolean }) => {
+      const { status } = await import("./commands/room/status.ts");
+      return status({ json: flags.json === true, ...(flags.data ? { data: flags.data } : {}) });
+    }, couldNot("read the room")),
+  );

@@ -10,6 +10,9 @@ import { docker, root } from "../../../test/containers/docker.ts";
 
 export const fixture = (name: string) => join("tools/course/test/fixtures", name);
 
+/** A config folder no test creates: no room joined, nothing to send. */
+const noRoomJoined = join(tmpdir(), `course-test-config-${String(process.pid)}`);
+
 export interface Run {
   code: number | null;
   signal: NodeJS.Signals | null;
@@ -30,7 +33,14 @@ export function course(
       ["--import", "tsx", "tools/course/src/main.ts", ...args],
       {
         cwd: root,
-        env: { ...process.env, NO_COLOR: "1", INIT_CWD: root, ...options.env },
+        env: {
+          ...process.env,
+          NO_COLOR: "1",
+          INIT_CWD: root,
+          // A room the developer joined never gets the tests' reports: only the one a test joins.
+          COURSE_CONFIG_DIR: process.env.COURSE_CONFIG_DIR ?? noRoomJoined,
+          ...options.env,
+        },
         stdio: ["ignore", "pipe", "pipe"],
       },
     );

@@ -12,6 +12,8 @@ export interface CheckOptions {
   /** The image tag (image exercises) or compose project name: by default one of this run's own. */
   tag?: string;
   saveFacts?: string;
+  /** Send the report to the joined room too (not with --no-room or COURSE_ROOM=off). */
+  room?: boolean;
 }
 
 /** A name part of this run's own, so that checks started at once never share an image or project. */

@@ -42,7 +42,13 @@ export async function check(number: number, options: CheckOptions): Promise<numb
     title: exercise.title,
     ...(await checker(exercise, options)),
   };
-  console.log(options.json ? toJson(result) : toText(result, `npx course check ${String(number)}`));
+  const json = toJson(result);
+  console.log(options.json ? json : toText(result, `npx course check ${String(number)}`));
+  // After the report is out, and whatever the room answers, the verdict and status stay these.
+  if (options.room) {
+    const { sendToRoom } = await import("../../lib/room-client.ts");
+    await sendToRoom("check", JSON.parse(json));
+  }
   return result.passed ? 0 : 1;
 }
 

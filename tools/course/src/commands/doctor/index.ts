@@ -192,6 +192,8 @@ export async function doctor(options: {
   json: boolean;
   /** Check the Azure Cosmos DB account that this .env file names, instead of the machine. */
   azure?: { envFile?: string };
+  /** Send the findings to the joined room too (not with --no-room or COURSE_ROOM=off). */
+  room?: boolean;
 }): Promise<number> {
   let findings: Finding[];
   let question = "Is this machine ready for the course?";
@@ -203,6 +205,11 @@ export async function doctor(options: {
   const failed = findings.some((f) => f.status === "fail");
   if (options.json) console.log(JSON.stringify({ ok: !failed, findings }, null, 2));
   else printFindings(question, findings);
+  // The room shows each laptop's readiness; an Azure account's findings are not about the laptop.
+  if (options.room && !options.azure) {
+    const { sendToRoom } = await import("../../lib/room-client.ts");
+    await sendToRoom("doctor", { ok: !failed, findings });
+  }
   return failed ? 1 : 0;
 }
 
