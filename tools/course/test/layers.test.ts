@@ -3,7 +3,7 @@ import { Readable } from "node:stream";
 import { test } from "node:test";
 import { gzipSync } from "node:zlib";
 import { type Header, pack } from "tar-stream";
-import { layersOf, scanSave } from "../src/facts/layers-read.ts";
+import { imageFacts, orderedLayers, scanSave } from "../src/facts/layers-read.ts";
 import {
   flatten,
   instruction,
@@ -214,6 +214,9 @@ async function layerTars() {
       file("usr/local/bin/.wh.npm", 0),
       file("app/.wh..wh..opq", 0),
       file("app/dist/app.js", 50),
+      file("app/package.json", JSON.stringify({ devDependencies: { vitest: "1" } })),
+      file("app/node_modules/vitest/index.js", 70),
+      file("app/node_modules/typescript/tsc.js", 80),
     ]),
   ];
 }
@@ -251,7 +254,7 @@ async function savedArchive(shape: "classic" | "containerd" | "legacy") {
 for (const shape of ["classic", "containerd", "legacy"] as const) {
   test(`a docker save archive, ${shape} shape: layers in order, whiteouts, history`, async () => {
     const saved = await scanSave(await savedArchive(shape));
-    const layers = layersOf(saved, NO_PACKAGES);
+    const { layers } = imageFacts(saved, "/");
     assert.deepEqual(
       layers.map((l) => l.createdBy),
       ["ADD rootfs.tar /", "RUN rm -rf /usr/local/bin/npm"],
@@ -274,9 +277,7 @@ for (const shape of ["classic", "containerd", "legacy"] as const) {
 }
 
 test("the layers flattened give the filesystem with the text of the files the checks read", async () => {
-  const saved = await scanSave(await savedArchive("classic"));
-  const order = ["/blobs/sha256/aaa", "/blobs/sha256/bbb"].map((name) => saved.layers.get(name));
-  const fs = flatten(order.filter((l) => l !== undefined));
+  const { fs } = imageFacts(await scanSave(await savedArchive("classic")), "/app");
   assert.equal(fs.entries.get("/usr/local/bin/npm"), undefined);
   assert.equal(fs.entries.get("/usr/local/lib/node_modules/npm/package.json")?.type, "file");
   assert.equal(fs.entries.get("/usr")?.mode, 0o755);
@@ -289,7 +290,12 @@ test("an archive without a manifest, or with a layer missing, says so", async ()
   archive.entry({ name: "index.json" }, "{}");
   archive.finalize();
   const saved = await scanSave(archive as unknown as Readable);
-  assert.throws(() => layersOf(saved, NO_PACKAGES), /no manifest\.json/);
+  assert.throws(() => orderedLayers(saved), /no manifest\.json/);
   saved.json.set("/manifest.json", JSON.stringify([{ Config: "c", Layers: ["gone/layer.tar"] }]));
-  assert.throws(() => layersOf(saved, NO_PACKAGES), /no layer gone\/layer\.tar/);
+  assert.throws(() => orderedLayers(saved), /no layer gone\/layer\.tar/);
+});
+
+test("the dev dependencies counted are the ones the app's package.json names", async () => {
+  const { layers } = imageFacts(await scanSave(await savedArchive("classic")), "/app");
+  assert.deepEqual(layers[1]?.holds, [["/app/node_modules/vitest", 70, 1]]);
 });

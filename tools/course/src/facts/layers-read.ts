@@ -4,11 +4,12 @@ import { pipeline } from "node:stream/promises";
 import zlib from "node:zlib";
 import { extract, type Header } from "tar-stream";
 import { docker } from "../lib/docker.ts";
-import { wantedFile } from "./filesystem.ts";
+import { readText, wantedFile } from "./filesystem.ts";
 import {
+  devDependenciesOf,
+  flatten,
   type HistoryEntry,
   type LayerEntry,
-  type LayerFacts,
   layerInstructions,
   type RawLayer,
   summariseLayers,
@@ -166,8 +167,8 @@ interface ImageConfigJson {
   history?: HistoryEntry[];
 }
 
-/** The image's layers, bottom first, with the instructions that made them. */
-export function layersOf(saved: SavedImage, packages: ReadonlySet<string>): LayerFacts[] {
+/** The image's layers as read, bottom first, with the instructions that made them. */
+export function orderedLayers(saved: SavedImage): { raw: RawLayer[]; instructions: string[] } {
   const text = saved.json.get("/manifest.json");
   if (text === undefined) throw new Error("the saved image has no manifest.json");
   const [manifest] = JSON.parse(text) as ManifestEntry[];
@@ -175,7 +176,7 @@ export function layersOf(saved: SavedImage, packages: ReadonlySet<string>): Laye
     const path = normalise(name);
     return saved.layers.get(path) ?? saved.layers.get(saved.links.get(path) ?? "");
   };
-  const layers = (manifest?.Layers ?? []).map((name) => {
+  const raw = (manifest?.Layers ?? []).map((name) => {
     const layer = find(name);
     if (layer === undefined) throw new Error(`the saved image has no layer ${name}`);
     return layer;
@@ -183,11 +184,22 @@ export function layersOf(saved: SavedImage, packages: ReadonlySet<string>): Laye
   const config = JSON.parse(
     saved.json.get(normalise(manifest?.Config ?? "")) ?? "{}",
   ) as ImageConfigJson;
-  return summariseLayers(layers, layerInstructions(config.history ?? [], layers.length), packages);
+  return { raw, instructions: layerInstructions(config.history ?? [], raw.length) };
 }
 
-/** Streams an image from the engine (`docker save`) and reads its layers. */
-export async function readLayers(image: string, packages: ReadonlySet<string>) {
-  const stream = await docker.getImage(image).get();
-  return layersOf(await scanSave(stream), packages);
+/**
+ * The image's filesystem and its layer facts from one `docker save` stream: the layers laid over
+ * each other give the files the container sees, without creating or exporting a container.
+ */
+export function imageFacts(saved: SavedImage, workdir: string) {
+  const { raw, instructions } = orderedLayers(saved);
+  const fs = flatten(raw);
+  const manifest = readText(fs, posix.join(workdir || "/", "package.json"));
+  const packages = new Set(devDependenciesOf(manifest));
+  return { fs, layers: summariseLayers(raw, instructions, packages) };
+}
+
+/** Streams an image from the engine (`docker save`) and reads its files and layers. */
+export async function readImage(image: string, workdir: string) {
+  return imageFacts(await scanSave(await docker.getImage(image).get()), workdir);
 }
