@@ -26,9 +26,9 @@ const passed = { passed: true, found: "no npm", hint: "" };
 test("npm deleted by a later layer fails: which layer wrote it, which hid it, the bytes", () => {
   const verdict = everyLayer(passed, npmShipped([BASE_WITH_NPM, layer("WORKDIR /app"), RM_NPM]));
   assert.equal(verdict.passed, false);
-  assert.match(
+  assert.equal(
     verdict.found,
-    /^deleted, yet still in the image's layers: \/usr\/local\/lib\/node_modules\/npm \(12 MB\) written by `COPY npm\/ \/usr\/local\/lib\/node_modules\/npm\/`, deleted by `RUN rm -rf \/usr\/local\/lib\/node_modules\/npm \/usr\/local\/bin\/npm`; 12 MB shipped for nothing$/,
+    "still in the image's layers: `COPY npm/ /usr/local/lib/node_modules/npm/` wrote /usr/local/lib/node_modules/npm (12 MB); `RUN rm -rf /usr/local/lib/node_modules/npm /usr/local/bin/npm` deleted it later, which only hides it: 12 MB shipped for nothing",
   );
   assert.match(verdict.hint, /only hides it/);
   assert.match(verdict.hint, /COPY --from=build only what runs/);
@@ -42,7 +42,7 @@ test("nothing in any layer leaves the verdict alone; what is still there is name
   assert.equal(verdict.hint, "last stage only");
   assert.match(
     verdict.found,
-    /^npm at \/usr\/local\/bin\/npm; in the layers: .*written by `COPY npm/,
+    /^npm at \/usr\/local\/bin\/npm; in the layers: `COPY npm\/ \S+` wrote \/usr\/local\/lib\/node_modules\/npm \(12 MB\)$/,
   );
 });
 
@@ -56,9 +56,10 @@ test("sources copied with COPY . . and deleted later are found by the app's fold
   ];
   const verdict = everyLayer(passed, leftoversShipped(layers, "/app", ["typescript"]));
   assert.equal(verdict.passed, false);
-  assert.match(verdict.found, /\/app\/src \(10 kB\) written by `COPY \. \.`/);
-  assert.match(verdict.found, /\/app\/node_modules\/typescript \(23 MB\)/);
-  assert.match(verdict.found, /23 MB shipped for nothing$/);
+  assert.match(
+    verdict.found,
+    /^still in the image's layers: `COPY \. \.` wrote \/app\/node_modules\/typescript \(23 MB\), \/app\/src \(10 kB\); `RUN rm -rf src test tsconfig\.json node_modules` deleted it later, which only hides it: 23 MB shipped for nothing$/,
+  );
   assert.equal(everyLayer(passed, leftoversShipped(layers, "/srv", ["typescript"])).passed, true);
 });
 
@@ -88,7 +89,7 @@ test("apk add without --no-cache: the index in a layer is advice; with it, nothi
   const advice = apkIndexAdvice([layer("ADD alpine-minirootfs.tar.gz /"), cached]);
   assert.ok(advice);
   assert.equal(advice.id, "apk-index");
-  assert.match(advice.found, /\/var\/cache\/apk \(2\.7 MB\) written by `RUN apk add nodejs npm`/);
+  assert.match(advice.found, /`RUN apk add nodejs npm` wrote \/var\/cache\/apk \(2\.7 MB\)/);
   assert.match(advice.hint, /--no-cache/);
   assert.equal(apkIndexAdvice([layer("RUN apk add --no-cache nodejs")]), undefined);
 });

@@ -24,20 +24,19 @@ export const quote = (createdBy: string) =>
 
 const what = (path: string) => (isNpmCache(path) ? `npm's cache ${path}` : path);
 
-/** "path (size) from `instruction`, hidden by `rm …`", for each layer that ships something. */
+/** "`instruction` wrote path (size), path (size)", each layer once, its largest first. */
 export function describeShipments(shipped: Shipment[], max = 3): string {
-  const lines = shipped
-    .filter((s) => s.bytes > 0 || s.deletedBy === undefined)
-    .map(
-      (s) =>
-        `${what(s.path)} (${size(s.bytes)}) written by ${quote(s.createdBy)}${s.deletedBy ? `, deleted by ${quote(s.deletedBy)}` : ""}`,
-    );
-  return list(lines, max);
+  const byLayer = new Map<number, Shipment[]>();
+  for (const s of shipped) byLayer.set(s.layer, [...(byLayer.get(s.layer) ?? []), s]);
+  const parts = [...byLayer.values()].map((items) => {
+    const sorted = [...items].sort((a, b) => b.bytes - a.bytes);
+    const paths = sorted.map((s) => `${what(s.path)} (${size(s.bytes)})`);
+    return `${quote(sorted[0]?.createdBy ?? "")} wrote ${list(paths)}`;
+  });
+  return parts.length <= max
+    ? parts.join("; ")
+    : `${parts.slice(0, max).join("; ")}; and ${String(parts.length - max)} more layers`;
 }
-
-/** The bytes of what later layers delete: downloaded by every pull, seen by nobody. */
-export const hiddenBytes = (shipped: Shipment[]) =>
-  shipped.filter((s) => s.deletedBy !== undefined).reduce((sum, s) => sum + s.bytes, 0);
 
 /** Shipments that the final filesystem no longer shows: what only the layers can tell. */
 export const hidden = (shipped: Shipment[]) =>
@@ -46,7 +45,9 @@ export const hidden = (shipped: Shipment[]) =>
 /** A found line for what the layers ship although a later layer deleted it. */
 export function shippedForNothing(shipped: Shipment[]): string {
   const gone = hidden(shipped);
-  return `deleted, yet still in the image's layers: ${describeShipments(gone)}; ${size(hiddenBytes(gone))} shipped for nothing`;
+  const deleters = [...new Set(gone.map((s) => s.deletedBy ?? ""))].map(quote);
+  const bytes = gone.reduce((sum, s) => sum + s.bytes, 0);
+  return `still in the image's layers: ${describeShipments(gone)}; ${list(deleters)} deleted it later, which only hides it: ${size(bytes)} shipped for nothing`;
 }
 
 /** Why deleting later does not help, and what the final stage should be made of instead. */
@@ -108,6 +109,7 @@ interface Verdict {
 export function everyLayer<V extends Verdict>(verdict: V, shipped: Shipment[]): V {
   const gone = hidden(shipped);
   const visible = shipped.filter((s) => s.deletedBy === undefined && s.bytes > 0);
+  // What the final filesystem shows the check has found already; the layer that wrote it is news.
   if (gone.length === 0)
     return verdict.passed || visible.length === 0
       ? verdict
