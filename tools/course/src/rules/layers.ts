@@ -13,6 +13,8 @@ import { formatSize, list, MB } from "../lib/format.ts";
 // it in their found lines; the advice of exercises 1, 2 and 4 is made of it.
 
 const MAX_INSTRUCTION = 70;
+/** Paths named per layer: the build-only ones of an app fit (src, tests, config, dev dependencies). */
+const MAX_PATHS = 6;
 
 /** Sizes as elsewhere in the course, with small files in kilobytes rather than "0.0 MB". */
 const size = (bytes: number) =>
@@ -31,7 +33,7 @@ export function describeShipments(shipped: Shipment[], max = 3): string {
   const parts = [...byLayer.values()].map((items) => {
     const sorted = [...items].sort((a, b) => b.bytes - a.bytes);
     const paths = sorted.map((s) => `${what(s.path)} (${size(s.bytes)})`);
-    return `${quote(sorted[0]?.createdBy ?? "")} wrote ${list(paths)}`;
+    return `${quote(sorted[0]?.createdBy ?? "")} wrote ${list(paths, MAX_PATHS)}`;
   });
   return parts.length <= max
     ? parts.join("; ")
