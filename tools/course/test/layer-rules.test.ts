@@ -21,7 +21,7 @@ const RM_NPM = layer(
   [],
   ["/usr/local/lib/node_modules/npm"],
 );
-const passed = { passed: true, found: "no npm", hint: "" };
+const passed = { passed: true, found: "no npm", expected: "none", hint: "" };
 
 test("npm deleted by a later layer fails: which layer wrote it, which hid it, the bytes", () => {
   const verdict = everyLayer(passed, npmShipped([BASE_WITH_NPM, layer("WORKDIR /app"), RM_NPM]));
@@ -36,7 +36,12 @@ test("npm deleted by a later layer fails: which layer wrote it, which hid it, th
 
 test("nothing in any layer leaves the verdict alone; what is still there is named with its layer", () => {
   assert.deepEqual(everyLayer(passed, npmShipped([layer("ADD rootfs.tar /")])), passed);
-  const failed = { passed: false, found: "npm at /usr/local/bin/npm", hint: "last stage only" };
+  const failed = {
+    passed: false,
+    found: "npm at /usr/local/bin/npm",
+    expected: "none",
+    hint: "last stage only",
+  };
   const verdict = everyLayer(failed, npmShipped([BASE_WITH_NPM]));
   assert.equal(verdict.passed, false);
   assert.equal(verdict.hint, "last stage only");
