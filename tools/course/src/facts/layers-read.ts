@@ -2,14 +2,13 @@ import { posix } from "node:path";
 import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import zlib from "node:zlib";
-import { extract, type Header } from "tar-stream";
+import { extract } from "tar-stream";
 import { docker } from "../lib/docker.ts";
-import { readText, wantedFile } from "./filesystem.ts";
+import { entryType, MAX_CONTENT, normalise, readText, wantedFile } from "./filesystem.ts";
 import {
   devDependenciesOf,
   flatten,
   type HistoryEntry,
-  type LayerEntry,
   layerInstructions,
   type RawLayer,
   summariseLayers,
@@ -21,7 +20,6 @@ import {
 // recognised by its first bytes rather than by its name.
 
 const TAR_MAGIC_OFFSET = 257;
-const MAX_CONTENT = 2_000_000;
 const GZIP = Buffer.from([0x1f, 0x8b]);
 const ZSTD = Buffer.from([0x28, 0xb5, 0x2f, 0xfd]);
 /** Configurations and manifests are small; anything larger that is not a tar is skipped. */
@@ -53,17 +51,6 @@ async function drain(chunks: Chunks) {
 
 const isTar = (head: Buffer) =>
   head.subarray(TAR_MAGIC_OFFSET, TAR_MAGIC_OFFSET + 5).toString("latin1") === "ustar";
-
-function entryType(type: Header["type"]): LayerEntry["type"] {
-  if (type === "file" || type === "contiguous-file") return "file";
-  if (type === "directory" || type === "symlink" || type === "link") return type;
-  return "other";
-}
-
-const normalise = (name: string) => {
-  const path = posix.normalize(`/${name}`);
-  return path.length > 1 && path.endsWith("/") ? path.slice(0, -1) : path;
-};
 
 /** Reads one layer's tar: its entries, and its whiteouts as the paths they delete. */
 export async function scanLayer(source: AsyncIterable<Buffer>, unpack?: NodeJS.ReadWriteStream) {

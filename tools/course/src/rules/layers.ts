@@ -6,6 +6,8 @@ import {
   rewriteLayers,
   type Shipment,
 } from "../facts/layers.ts";
+import type { ImageFacts } from "../facts/image-types.ts";
+import type { Advice, Adviser, Verdict } from "../lib/contract.ts";
 import { formatSize, list, MB } from "../lib/format.ts";
 
 // What the layers say, in words: which instruction put something in the image that the running
@@ -56,12 +58,6 @@ export function shippedForNothing(shipped: Shipment[]): string {
 export const DELETED_LATER_HINT =
   "Each instruction adds a layer on top of the ones below, and the image is all of its layers: deleting a file in a later instruction only hides it, every `docker pull` still downloads it and the image is as big as before. Only what the final stage's FROM image holds and what its own instructions add ships. Start the final stage from an image that has Node.js and nothing else (not the build stage, not an image with npm), and COPY --from=build only what runs: dist/, the production node_modules/ and package.json.";
 
-export interface Advice {
-  id: string;
-  found: string;
-  hint: string;
-}
-
 /** A rewrite worth a word: more than a few system files touched by useradd. */
 const sizeable = (r: Rewrites) => r.files >= 10 || r.bytes >= MB;
 
@@ -96,19 +92,12 @@ export function apkIndexAdvice(layers: LayerFacts[]): Advice | undefined {
   };
 }
 
-/** A check's verdict as the rules state it (types.ts's Check without its id and title). */
-interface Verdict {
-  passed: boolean;
-  found: string;
-  hint: string;
-}
-
 /**
  * A check of the final filesystem, judged again on every layer: what a later layer deletes is
  * hidden, not gone, so it fails the check too, and the found line says which instruction wrote
  * it, which deleted it and what it costs. What is still visible is named with its layer as well.
  */
-export function everyLayer<V extends Verdict>(verdict: V, shipped: Shipment[]): V {
+export function everyLayer(verdict: Verdict, shipped: Shipment[]): Verdict {
   const gone = hidden(shipped);
   const visible = shipped.filter((s) => s.deletedBy === undefined && s.bytes > 0);
   // What the final filesystem shows the check has found already; the layer that wrote it is news.
@@ -125,3 +114,14 @@ export function everyLayer<V extends Verdict>(verdict: V, shipped: Shipment[]): 
     hint: verdict.passed ? DELETED_LATER_HINT : `${verdict.hint} ${DELETED_LATER_HINT}`,
   };
 }
+
+export type ImageAdviser = Adviser<ImageFacts>;
+
+/** Advice read from the layers, once the image could be read. */
+const onLayers =
+  (advise: (layers: LayerFacts[]) => Advice | undefined): ImageAdviser =>
+  ({ image }) =>
+    image === undefined ? undefined : advise(image.layers);
+
+export const apkIndex = onLayers(apkIndexAdvice);
+export const filesWrittenTwice = onLayers(rewriteAdvice);
