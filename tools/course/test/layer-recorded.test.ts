@@ -1,26 +1,15 @@
 import assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
-import { join } from "node:path";
 import { test } from "node:test";
 import { findExercise } from "../src/catalogue.ts";
 import type { FactsInput } from "../src/facts/image-types.ts";
 import type { LayerFacts } from "../src/facts/layers.ts";
-import { fromRecording, type Recording } from "../src/facts/recording.ts";
 import { summarise } from "../src/facts/summary.ts";
 import { adviseOn, applyRules } from "../src/lib/contract.ts";
+import { BUILT, recorded } from "./recorded.ts";
 
 // Exercises 1 to 4 judged on every layer, from the recorded facts of the reference solutions'
 // Alpine images: each passes with no advice; a variation of its layers that ships what it
 // deleted fails the right check, and one that only costs gets advice and keeps its verdict.
-
-const recorded = (name: string): FactsInput =>
-  fromRecording(
-    JSON.parse(
-      readFileSync(join(import.meta.dirname, "fixtures/recorded", `${name}.json`), "utf8"),
-    ) as Recording,
-  );
-
-const BUILT = { ok: true, seconds: 1, error: "", hint: "" };
 
 function judge(input: FactsInput, exercise = input.exercise) {
   const entry = findExercise(exercise);
