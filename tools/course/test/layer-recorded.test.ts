@@ -3,6 +3,7 @@ import { test } from "node:test";
 import { findExercise } from "../src/catalogue.ts";
 import type { FactsInput } from "../src/facts/image-types.ts";
 import type { LayerFacts } from "../src/facts/layers.ts";
+import { fromRecording, type Recording, toRecording } from "../src/facts/recording.ts";
 import { summarise } from "../src/facts/summary.ts";
 import { adviseOn, applyRules } from "../src/lib/contract.ts";
 import { BUILT, recorded } from "./recorded.ts";
@@ -144,4 +145,11 @@ test("exercise 4: COPY then chown -R passes, with the bytes written twice and CO
     /`RUN chown -R app:app \/app` writes 2480 files in \/app again \(18 MB\) to change their owner/,
   );
   assert.match(advice.hint, /COPY --chown=app:app/);
+});
+
+test("--save-facts records the layers, and they read back the same", () => {
+  const input = recorded("04-non-root");
+  const again = fromRecording(JSON.parse(JSON.stringify(toRecording(input))) as Recording);
+  assert.ok((again.layers ?? []).length > 0);
+  assert.deepEqual(again.layers, input.layers);
 });
