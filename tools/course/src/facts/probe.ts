@@ -5,9 +5,9 @@ import { errorMessage } from "../lib/errors.ts";
 import { fetchWithin, networkError } from "../lib/http.ts";
 import type { ImageConfig, RunFacts } from "./image-types.ts";
 
-// Runs a trainee's image the way they would (`docker run -p 127.0.0.1::8000`), reads its files
-// without running anything inside it, asks for /docs through the published port, and removes
-// the container whatever happens.
+// Runs a trainee's image the way they would (`docker run -p 127.0.0.1::8000`), asks for /docs
+// through the published port, and removes the container whatever happens. The image's files are
+// read from the image itself (layers-read.ts), without running anything inside it.
 
 export const APP_PORT = 8000;
 
