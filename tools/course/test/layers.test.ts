@@ -195,6 +195,7 @@ const CONFIG = JSON.stringify({
     { created_by: "ADD rootfs.tar / # buildkit" },
     { created_by: "WORKDIR /app", empty_layer: true },
     { created_by: "RUN /bin/sh -c rm -rf /usr/local/bin/npm # buildkit" },
+    { created_by: "WORKDIR /srv" },
   ],
 });
 
@@ -240,9 +241,14 @@ async function savedArchive(shape: "classic" | "containerd" | "legacy") {
   archive.entry({ name: first }, a ?? "");
   if (shape === "legacy")
     archive.entry({ name: "ccc/layer.tar", type: "symlink", linkname: "../bbb/layer.tar" });
+  // A layer that changes nothing (WORKDIR of a folder that exists) is a tar of end blocks only.
+  archive.entry({ name: "blobs/sha256/eee" }, Buffer.alloc(1024));
   archive.entry({ name: "blobs/sha256/ccc" }, CONFIG);
   archive.entry({ name: "index.json" }, JSON.stringify({ schemaVersion: 2, manifests: [] }));
-  const layers = shape === "legacy" ? [first, "ccc/layer.tar"] : [first, second];
+  const layers =
+    shape === "legacy"
+      ? [first, "ccc/layer.tar", "blobs/sha256/eee"]
+      : [first, second, "blobs/sha256/eee"];
   archive.entry(
     { name: "manifest.json" },
     JSON.stringify([{ Config: "blobs/sha256/ccc", RepoTags: ["x:1"], Layers: layers }]),
@@ -257,7 +263,7 @@ for (const shape of ["classic", "containerd", "legacy"] as const) {
     const { layers } = imageFacts(saved, "/");
     assert.deepEqual(
       layers.map((l) => l.createdBy),
-      ["ADD rootfs.tar /", "RUN rm -rf /usr/local/bin/npm"],
+      ["ADD rootfs.tar /", "RUN rm -rf /usr/local/bin/npm", "WORKDIR /srv"],
     );
     const [base, rm] = layers;
     assert.ok(base && rm);

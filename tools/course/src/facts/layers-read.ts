@@ -49,8 +49,10 @@ async function drain(chunks: Chunks) {
   while ((await chunks.next()).done !== true);
 }
 
+/** A tar archive: a header with its magic, or nothing but the end blocks (an empty layer). */
 const isTar = (head: Buffer) =>
-  head.subarray(TAR_MAGIC_OFFSET, TAR_MAGIC_OFFSET + 5).toString("latin1") === "ustar";
+  head.subarray(TAR_MAGIC_OFFSET, TAR_MAGIC_OFFSET + 5).toString("latin1") === "ustar" ||
+  (head.length >= 512 && head.subarray(0, 512).every((byte) => byte === 0));
 
 /** Reads one layer's tar: its entries, and its whiteouts as the paths they delete. */
 export async function scanLayer(source: AsyncIterable<Buffer>, unpack?: NodeJS.ReadWriteStream) {
