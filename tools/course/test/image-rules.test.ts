@@ -4,7 +4,7 @@ import { findExercise } from "../src/catalogue.ts";
 import type { FactsInput } from "../src/facts/image-types.ts";
 import { summarise } from "../src/facts/summary.ts";
 import { applyRules } from "../src/lib/contract.ts";
-import { BUILT, recorded } from "./recorded.ts";
+import { BUILT, recorded, REFERENCES } from "./recorded.ts";
 
 // The checks of exercises 1 to 4 on recorded facts of the reference solutions' Alpine images
 // (test/fixtures/recorded), and on variations of them that make one lesson fail.
@@ -36,12 +36,7 @@ function assertHinted(result: ReturnType<typeof judge>) {
   }
 }
 
-for (const [name, exercise] of [
-  ["01-alpine-by-hand", 1],
-  ["02-node-alpine", 2],
-  ["03-multi-stage", 3],
-  ["04-non-root", 4],
-] as const) {
+for (const [name, exercise] of REFERENCES) {
   test(`the reference solution of exercise ${String(exercise)} passes its checks`, () => {
     const result = judge(recorded(name));
     assert.deepEqual(result.failed, []);

@@ -6,7 +6,7 @@ import type { LayerFacts } from "../src/facts/layers.ts";
 import { fromRecording, type Recording, toRecording } from "../src/facts/recording.ts";
 import { summarise } from "../src/facts/summary.ts";
 import { adviseOn, applyRules } from "../src/lib/contract.ts";
-import { BUILT, recorded } from "./recorded.ts";
+import { BUILT, recorded, REFERENCES } from "./recorded.ts";
 
 // Exercises 1 to 4 judged on every layer, from the recorded facts of the reference solutions'
 // Alpine images: each passes with no advice; a variation of its layers that ships what it
@@ -34,12 +34,7 @@ const layer = (
   deletes: string[] = [],
 ): LayerFacts => ({ createdBy, bytes: holds.reduce((sum, [, b]) => sum + b, 0), holds, deletes });
 
-for (const [name, exercise] of [
-  ["01-alpine-by-hand", 1],
-  ["02-node-alpine", 2],
-  ["03-multi-stage", 3],
-  ["04-non-root", 4],
-] as const) {
+for (const [name, exercise] of REFERENCES) {
   test(`exercise ${String(exercise)}'s reference answer: every layer read, nothing failed, no advice`, () => {
     const input = recorded(name);
     assert.ok((input.layers ?? []).length >= 3, "the recording has its layers");

@@ -15,3 +15,11 @@ export const recorded = (name: string): FactsInput =>
 
 /** A build that passed: the recorded facts are read from the image it built. */
 export const BUILT = { ok: true, seconds: 1, error: "", hint: "" };
+
+/** The recordings of the reference answers, with the exercise each answers. */
+export const REFERENCES = [
+  ["01-alpine-by-hand", 1],
+  ["02-node-alpine", 2],
+  ["03-multi-stage", 3],
+  ["04-non-root", 4],
+] as const;
