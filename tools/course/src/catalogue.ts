@@ -13,6 +13,7 @@ import {
   nonRoot,
   osAlpine,
 } from "./rules/image.ts";
+import { apkIndex, filesWrittenTwice, type ImageAdviser } from "./rules/layers.ts";
 import { aboutTheSizeOf, sizeRule, smallerThan } from "./rules/size.ts";
 import { STACK_RULES, type StackRule } from "./rules/stack.ts";
 
@@ -37,6 +38,8 @@ export interface ImageExercise extends Common {
   /** The build context when neither --file nor --context is given. */
   context: string;
   rules: ImageRule[];
+  /** Worth saying about the image, never a cause of failure. */
+  advice: ImageAdviser[];
 }
 
 /** An exercise whose answer is a compose file and a service: started, called, taken down. */
@@ -81,6 +84,7 @@ export const EXERCISES: readonly Exercise[] = [
       docsAnswers,
       sizeRule(),
     ],
+    advice: [apkIndex],
   }),
   image({
     number: 2,
@@ -97,18 +101,21 @@ export const EXERCISES: readonly Exercise[] = [
       docsAnswers,
       sizeRule(),
     ],
+    advice: [apkIndex],
   }),
   image({
     number: 3,
     slug: "03-multi-stage",
     title: "a multi-stage build",
     rules: [built, ...multiStage, docsAnswers, sizeRule(smallerThan([2, 1]))],
+    advice: [apkIndex],
   }),
   image({
     number: 4,
     slug: "04-non-root",
     title: "run as a user that is not root",
     rules: [built, ...multiStage, nonRoot, filesReadable, docsAnswers, sizeRule(aboutTheSizeOf(3))],
+    advice: [apkIndex, filesWrittenTwice],
   }),
   {
     kind: "compose",

@@ -75,10 +75,21 @@ export function failedIds(stdout: string): string[] {
   return [...reportOf(stdout).matchAll(/^ {2}✖ (\S+)/gm)].map((m) => m[1] ?? "");
 }
 
+/** What is printed under a failed check, up to the next check. */
+function blockOf(stdout: string, id: string): string {
+  const report = reportOf(stdout);
+  return report.slice(report.indexOf(`✖ ${id} `)).split(/\n {2}[✔✖] /)[0] ?? "";
+}
+
+/** The found line printed under a failed check, joined across its wrapped lines. */
+export function foundOf(stdout: string, id: string): string {
+  const found = /\bfound {5}([\s\S]*?)\n\s+expected /.exec(blockOf(stdout, id))?.[1] ?? "";
+  return found.replace(/\s+/g, " ").trim();
+}
+
 /** The hint printed under a failed check, joined across its wrapped lines. */
 export function hintOf(stdout: string, id: string): string {
-  const report = reportOf(stdout);
-  const block = report.slice(report.indexOf(`✖ ${id} `)).split(/\n {2}[✔✖] /)[0] ?? "";
+  const block = blockOf(stdout, id);
   const hint = /\bhint {6}([\s\S]*)/.exec(block)?.[1] ?? "";
   return hint.replace(/\s+/g, " ").trim();
 }

@@ -2,7 +2,16 @@ import assert from "node:assert/strict";
 import { setTimeout as sleep } from "node:timers/promises";
 import { test } from "node:test";
 import { docker, needsDocker } from "../../../test/containers/docker.ts";
-import { course, failedIds, fixture, hintOf, leftovers, reportOf, stateDir } from "./helper.ts";
+import {
+  course,
+  failedIds,
+  fixture,
+  foundOf,
+  hintOf,
+  leftovers,
+  reportOf,
+  stateDir,
+} from "./helper.ts";
 
 // `course check 1-4` for real, on fixtures built on the offline bases: each must pass, or fail
 // for its reason with a hint, and no container may be left behind. Builds share BuildKit's cache,
@@ -32,6 +41,7 @@ test("exercises 3 and 4 pass with a fixture that learned the lesson", async (t) 
   const three = await check(3, "ex3-pass.Dockerfile", state);
   assert.equal(three.code, 0, reportOf(three.stdout) || three.stdout + three.stderr);
   assert.match(reportOf(three.stdout), /^PASS: all 10 checks pass\./m);
+  assert.doesNotMatch(reportOf(three.stdout), /Advice/);
 
   const four = await check(4, "ex4-pass.Dockerfile", state, ["--json"]);
   assert.equal(four.code, 0, four.stdout + four.stderr);
@@ -39,10 +49,12 @@ test("exercises 3 and 4 pass with a fixture that learned the lesson", async (t) 
     exercise: number;
     passed: boolean;
     checks: { id: string; passed: boolean; found: string; expected: string; hint: string }[];
+    advice: { id: string; found: string; hint: string }[];
     image: { size: number; user: string };
   };
   assert.equal(report.exercise, 4);
   assert.equal(report.passed, true);
+  assert.deepEqual(report.advice, [], "COPY --chown writes the app once: nothing to advise");
   assert.deepEqual(
     report.checks.map((c) => c.id),
     [
@@ -71,6 +83,67 @@ test("exercises 3 and 4 pass with a fixture that learned the lesson", async (t) 
     assert.match(reportOf(result.stdout), /found {5}uid 0 \(root\), of the running process/);
     assert.match(hintOf(result.stdout, "non-root"), /runs as root/);
   });
+});
+
+// Each way of shipping what was deleted: found in the layer that wrote it, whatever hid it later.
+for (const [file, failed, found] of [
+  [
+    "ex3-rm-npm.Dockerfile",
+    ["npm-absent"],
+    /^still in the image's layers: `COPY npm\/ \S+` wrote \/usr\/local\/lib\/node_modules\/npm \(12 MB\); `RUN rm -rf \/usr\/local\/lib\/node_modules\/npm .*` deleted it later, which only hides it: 12 MB shipped for nothing$/,
+  ],
+  [
+    "ex3-from-build.Dockerfile",
+    ["npm-absent", "runtime-files"],
+    /`RUN npm ci` wrote .*npm's cache \/root\/\.npm \(\d+ MB\).*`RUN npm prune --omit=dev && rm -rf .*` deleted it later, which only hides it: \d+ MB shipped for nothing$/,
+  ],
+  [
+    "ex3-copy-all-rm.Dockerfile",
+    ["runtime-files"],
+    /^still in the image's layers: `COPY \. \.` wrote \/app\/node_modules\/typescript \(\d+ MB\), .*\/app\/src \(\d+ kB\).*`RUN rm -rf src test tsconfig\.json node_modules` deleted it later, which only hides it: \d+ MB shipped for nothing$/,
+  ],
+] as const) {
+  test(`exercise 3: deleting later ships it anyway: ${file}`, async (t) => {
+    if (!(await needsDocker(t))) return;
+    const result = await check(3, file, stateDir(t), ["--timeout", "10"]);
+    assert.equal(result.code, 1, result.stdout + result.stderr);
+    assert.deepEqual(failedIds(result.stdout), failed);
+    assert.match(foundOf(result.stdout, failed[0]), found);
+    for (const id of failed) {
+      assert.match(
+        hintOf(result.stdout, id),
+        /deleting a file in a later instruction only hides it/,
+      );
+      assert.match(hintOf(result.stdout, id), /COPY --from=build only what runs/);
+    }
+  });
+}
+
+test("exercise 4: chown -R after COPY passes, with advice on the bytes it writes twice", async (t) => {
+  if (!(await needsDocker(t))) return;
+  const state = stateDir(t);
+  const text = await check(4, "ex4-chown-r.Dockerfile", state);
+  assert.equal(text.code, 0, reportOf(text.stdout) || text.stdout + text.stderr);
+  assert.match(
+    reportOf(text.stdout),
+    /Advice \(does not change the result\)[\s\S]*files-written-twice/,
+  );
+  const json = await check(4, "ex4-chown-r.Dockerfile", state, ["--json"]);
+  assert.equal(json.code, 0, json.stdout + json.stderr);
+  const report = JSON.parse(json.stdout) as {
+    passed: boolean;
+    advice: { id: string; found: string; hint: string }[];
+  };
+  assert.equal(report.passed, true);
+  assert.equal(report.advice.length, 1);
+  const [advice] = report.advice;
+  assert.ok(advice);
+  assert.equal(advice.id, "files-written-twice");
+  assert.match(
+    advice.found,
+    /^`RUN chown -R app:app \/app` writes \d+ files in \/app again \(\d+ MB\) to change their owner: the image carries \d+ MB twice$/,
+  );
+  assert.match(advice.hint, /COPY --chown=app:app/);
 });
 
 for (const [file, failed, hinted] of [

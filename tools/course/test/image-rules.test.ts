@@ -1,25 +1,13 @@
 import assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
-import { join } from "node:path";
 import { test } from "node:test";
 import { findExercise } from "../src/catalogue.ts";
 import type { FactsInput } from "../src/facts/image-types.ts";
-import { fromRecording, type Recording } from "../src/facts/recording.ts";
 import { summarise } from "../src/facts/summary.ts";
 import { applyRules } from "../src/lib/contract.ts";
+import { BUILT, recorded, REFERENCES } from "./recorded.ts";
 
 // The checks of exercises 1 to 4 on recorded facts of the reference solutions' Alpine images
 // (test/fixtures/recorded), and on variations of them that make one lesson fail.
-
-const recorded = (name: string): FactsInput =>
-  fromRecording(
-    JSON.parse(
-      readFileSync(join(import.meta.dirname, "fixtures/recorded", `${name}.json`), "utf8"),
-    ) as Recording,
-  );
-
-/** A build that passed: the facts below are read from the image it built. */
-const BUILT = { ok: true, seconds: 1, error: "", hint: "" };
 
 /** The checks of an image exercise, run on facts as `course check` runs them. */
 export function evaluate(facts: ReturnType<typeof summarise>) {
@@ -48,12 +36,7 @@ function assertHinted(result: ReturnType<typeof judge>) {
   }
 }
 
-for (const [name, exercise] of [
-  ["01-alpine-by-hand", 1],
-  ["02-node-alpine", 2],
-  ["03-multi-stage", 3],
-  ["04-non-root", 4],
-] as const) {
+for (const [name, exercise] of REFERENCES) {
   test(`the reference solution of exercise ${String(exercise)} passes its checks`, () => {
     const result = judge(recorded(name));
     assert.deepEqual(result.failed, []);

@@ -45,9 +45,10 @@ export const wantedFile = (path: string) =>
   path.endsWith("/os-release") ||
   (APP_MANIFEST.test(path) && !path.includes("/node_modules/"));
 
-const MAX_CONTENT = 2_000_000;
+/** Files longer than this are never kept as text. */
+export const MAX_CONTENT = 2_000_000;
 
-function entryType(type: string): EntryType {
+export function entryType(type: string): EntryType {
   if (type === "file" || type === "contiguous-file") return "file";
   if (type === "directory" || type === "symlink" || type === "link") return type;
   return "other";

@@ -1,6 +1,7 @@
 import type { Stages } from "./dockerfile.ts";
 import type { PreviousResult } from "../lib/results.ts";
 import type { Filesystem } from "./filesystem.ts";
+import type { LayerFacts, Shipment } from "./layers.ts";
 
 // What the checks of exercises 1 to 4 know about a trainee's image: read from the built image (its
 // configuration and its files) and from a container running it. The rules (../rules/image.ts)
@@ -61,6 +62,12 @@ export interface LaunchFacts {
   path?: string;
 }
 
+/** What the layers ship that the running API never uses (layers.ts), whether hidden later or not. */
+export interface ShippedFacts {
+  npm: Shipment[];
+  leftovers: Shipment[];
+}
+
 export interface Facts {
   exercise: number;
   image: { tag: string; id: string; size: number; config: ImageConfig };
@@ -76,6 +83,9 @@ export interface Facts {
   user: UserFacts;
   run: RunFacts;
   previous: PreviousResult[];
+  /** Each layer of the image, bottom first; empty when a recording has none. */
+  layers: LayerFacts[];
+  shipped: ShippedFacts;
 }
 
 export interface FactsInput {
@@ -85,6 +95,8 @@ export interface FactsInput {
   fs: Filesystem;
   run: RunFacts;
   previous: PreviousResult[];
+  /** Each layer of the image, bottom first (`docker save`); absent in older recordings. */
+  layers?: LayerFacts[];
 }
 
 /** How the build went: the first error and a hint on the classic mistakes when it failed. */

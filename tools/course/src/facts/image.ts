@@ -8,13 +8,14 @@ import { runId } from "../lib/check-options.ts";
 import { track } from "../lib/cleanup.ts";
 import type { Gathered } from "../lib/contract.ts";
 import { docker, requireEngine } from "../lib/docker.ts";
-import { CouldNotCheck } from "../lib/errors.ts";
+import { CouldNotCheck, errorMessage } from "../lib/errors.ts";
 import { inRepo, shown, userCwd } from "../lib/paths.ts";
 import { readResults, saveResult } from "../lib/results.ts";
 import { outputLines, runTasks } from "../lib/tasks.ts";
 import { readStages, type Stages } from "./dockerfile.ts";
 import type { FactsInput, ImageFacts } from "./image-types.ts";
 import { logExcerpt } from "../lib/log.ts";
+import { readImage } from "./layers-read.ts";
 import { inspectImage, runAndProbe } from "./probe.ts";
 import { toRecording } from "./recording.ts";
 import { summarise } from "./summary.ts";
@@ -99,12 +100,22 @@ export async function gather(
         skip: (ctx) => ctx.build?.ok !== true,
         task: async (ctx, task) => {
           const image = await inspectImage(ctx.build?.imageId ?? tag);
-          const { fs, run } = await runAndProbe({
-            image: image.id,
-            labels,
-            timeoutSeconds: options.timeout,
-            onStatus: (text) => (task.output = text),
-          });
+          // The image's files and layers stream from the engine while the container starts.
+          const [read, run] = await Promise.allSettled([
+            readImage(image.id, image.config.workingDir),
+            runAndProbe({
+              image: image.id,
+              labels,
+              timeoutSeconds: options.timeout,
+              onStatus: (text) => (task.output = text),
+            }),
+          ]);
+          if (run.status === "rejected") throw run.reason;
+          if (read.status === "rejected")
+            throw new CouldNotCheck(
+              `the image's layers could not be read from the engine (docker save): ${errorMessage(read.reason)}`,
+            );
+          const { fs, layers } = read.value;
           // Sizes are compared with earlier exercises' passing images only.
           const previous = (await readResults()).filter(
             (r) => r.exercise !== exercise.number && r.passed,
@@ -114,8 +125,9 @@ export async function gather(
             image: { tag, ...image },
             ...(stages ? { stages } : {}),
             fs,
-            run,
+            run: run.value,
             previous,
+            layers,
           };
         },
       },

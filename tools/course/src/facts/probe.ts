@@ -4,11 +4,10 @@ import { docker, LABEL } from "../lib/docker.ts";
 import { errorMessage } from "../lib/errors.ts";
 import { fetchWithin, networkError } from "../lib/http.ts";
 import type { ImageConfig, RunFacts } from "./image-types.ts";
-import { type Filesystem, scanTar } from "./filesystem.ts";
 
-// Runs a trainee's image the way they would (`docker run -p 127.0.0.1::8000`), reads its files
-// without running anything inside it, asks for /docs through the published port, and removes
-// the container whatever happens.
+// Runs a trainee's image the way they would (`docker run -p 127.0.0.1::8000`), asks for /docs
+// through the published port, and removes the container whatever happens. The image's files are
+// read from the image itself (layers-read.ts), without running anything inside it.
 
 export const APP_PORT = 8000;
 
@@ -54,7 +53,7 @@ export async function runAndProbe(options: {
   labels: Record<string, string>;
   timeoutSeconds: number;
   onStatus?: (text: string) => void;
-}): Promise<{ fs: Filesystem; run: RunFacts }> {
+}): Promise<RunFacts> {
   const containerPort = `${String(APP_PORT)}/tcp`;
   const container = await docker.createContainer({
     Image: options.image,
@@ -64,9 +63,6 @@ export async function runAndProbe(options: {
   });
   const remove = trackContainer(container.id);
   try {
-    options.onStatus?.("reading the image's files");
-    const fs = await scanTar(await container.export());
-
     options.onStatus?.("starting the container");
     let startError: string | undefined;
     try {
@@ -123,16 +119,13 @@ export async function runAndProbe(options: {
       .filter(Boolean);
 
     return {
-      fs,
-      run: {
-        started: startError === undefined,
-        ...(startError === undefined ? {} : { startError }),
-        running: state.Running,
-        ...(state.Running ? {} : { exitCode: state.ExitCode }),
-        logTail,
-        ...(main ? { process: main } : {}),
-        docs,
-      },
+      started: startError === undefined,
+      ...(startError === undefined ? {} : { startError }),
+      running: state.Running,
+      ...(state.Running ? {} : { exitCode: state.ExitCode }),
+      logTail,
+      ...(main ? { process: main } : {}),
+      docs,
     };
   } finally {
     options.onStatus?.("removing the container");

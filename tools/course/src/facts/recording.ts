@@ -38,7 +38,7 @@ export function fromRecording(recording: Recording): FactsInput {
       ...(target === undefined ? {} : { target: String(target) }),
     });
   }
-  const { exercise, image, stages, run, previous } = recording;
+  const { exercise, image, stages, run, previous, layers } = recording;
   return {
     exercise,
     image,
@@ -46,5 +46,6 @@ export function fromRecording(recording: Recording): FactsInput {
     fs: { entries, contents: new Map(Object.entries(recording.fs.contents)) },
     run,
     previous,
+    ...(layers ? { layers } : {}),
   };
 }

@@ -31,7 +31,13 @@ export function readStack(file: string): StackFacts {
 
 /** What happened when the check deployed the stack on a single-node swarm. */
 export type DeployFacts =
-  | { state: "not-run"; reason: string; blockedBy?: string }
+  | {
+      state: "not-run";
+      reason: string;
+      blockedBy?: string;
+      /** Images the stack names that are not on this machine, and the README that builds them. */
+      missing?: { images: string[]; readme: string };
+    }
   | { state: "failed"; output: string }
   | { state: "deployed"; stack: string; seconds: number };
 

@@ -1,7 +1,7 @@
 import { existsSync } from "node:fs";
 import { resolve } from "node:path";
 import { STACK } from "@course/stack";
-import type { StackExercise } from "../catalogue.ts";
+import { readmeOf, type StackExercise } from "../catalogue.ts";
 import { firstError } from "../lib/build.ts";
 import { type CheckOptions, refuseImageOptions, runId } from "../lib/check-options.ts";
 import { track } from "../lib/cleanup.ts";
@@ -112,7 +112,8 @@ async function deploy(exercise: StackExercise, options: CheckOptions): Promise<S
       ...facts,
       deploy: {
         state: "not-run",
-        reason: `swarm never builds, and ${missing.join(", ")} is not on this machine: build it first`,
+        reason: `swarm never builds, and ${missing.join(", ")} is not on this machine`,
+        missing: { images: missing, readme: readmeOf(exercise) },
       },
     };
 

@@ -1,6 +1,7 @@
 import { posix } from "node:path";
 import { below, entryAt, type Filesystem, readText, resolvePath } from "./filesystem.ts";
 import type { Facts, FactsInput } from "./image-types.ts";
+import { BUILD_ONLY, devDependenciesOf, leftoversShipped, npmShipped } from "./layers.ts";
 import { unreadableFiles, diagnoseLaunch } from "./launch.ts";
 import {
   analyseCommand,
@@ -16,23 +17,17 @@ import {
 // From what was read (the image's files, its configuration, the running container) to the facts
 // the rules judge.
 
+/** The dev dependencies that the app's package.json names (the usual ones when it cannot say). */
+const devDependenciesIn = (fs: Filesystem, dir: string) =>
+  devDependenciesOf(readText(fs, posix.join(dir, "package.json")));
+
 /** What the runtime stage should have left behind: sources, build config and dev dependencies. */
 export function buildLeftovers(fs: Filesystem, dir: string): string[] {
   const found: string[] = [];
-  for (const name of ["src", "tsconfig.json", "test", ".git"]) {
+  for (const name of BUILD_ONLY) {
     if (entryAt(fs, posix.join(dir, name))) found.push(name);
   }
-  let devDependencies = ["typescript", "tsx", "@types/node"];
-  const manifest = readText(fs, posix.join(dir, "package.json"));
-  if (manifest !== undefined) {
-    try {
-      const parsed = JSON.parse(manifest) as { devDependencies?: Record<string, string> };
-      devDependencies = Object.keys(parsed.devDependencies ?? {});
-    } catch {
-      // An unreadable package.json changes nothing here: the default list applies.
-    }
-  }
-  for (const name of devDependencies) {
+  for (const name of devDependenciesIn(fs, dir)) {
     const path = posix.join(dir, "node_modules", name);
     if (entryAt(fs, path)) found.push(`node_modules/${name}`);
   }
@@ -98,5 +93,12 @@ export function summarise(input: FactsInput): Facts {
     user,
     run: input.run,
     previous: input.previous,
+    layers: input.layers ?? [],
+    shipped: {
+      npm: npmShipped(input.layers ?? []),
+      leftovers: appDir
+        ? leftoversShipped(input.layers ?? [], workdir, devDependenciesIn(fs, workdir))
+        : [],
+    },
   };
 }

@@ -58,6 +58,13 @@ export interface Advice {
   hint: string;
 }
 
+/** Advice as data: a pure look at the facts, saying something or nothing. */
+export type Adviser<Facts> = (facts: Facts) => Advice | undefined;
+
+/** The advice that the facts call for, in the advisers' order. */
+export const adviseOn = <Facts>(advisers: readonly Adviser<Facts>[], facts: Facts): Advice[] =>
+  advisers.flatMap((advise) => advise(facts) ?? []);
+
 const notChecked = (rule: { id: string; title: string }, because: string, first: string) => ({
   id: rule.id,
   title: rule.title,

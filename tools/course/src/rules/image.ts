@@ -3,6 +3,7 @@ import type { Rule, Verdict } from "../lib/contract.ts";
 import { list } from "../lib/format.ts";
 import { logSummary } from "../lib/log.ts";
 import { launchHint } from "./launch-hints.ts";
+import { everyLayer } from "./layers.ts";
 
 // The rules of the image exercises (1 to 4): pure functions of the facts read from a built image
 // and a running container. The catalogue (../catalogue.ts) says which exercise uses which.
@@ -149,28 +150,37 @@ export const stages = onImage({
 export const npmAbsent = onImage({
   id: "npm-absent",
   title: "no npm in the final image",
-  judge: ({ npm }) => ({
-    passed: npm.length === 0,
-    found: npm.length === 0 ? "no npm" : `npm at ${list(npm)}`,
-    expected: "no npm anywhere in the final image",
-    hint: "The final image is the last stage only. Did its base image bring npm along, or did an instruction of that stage install or copy it?",
-  }),
+  judge: ({ npm, shipped }) =>
+    everyLayer(
+      {
+        passed: npm.length === 0,
+        found: npm.length === 0 ? "no npm in any layer" : `npm at ${list(npm)}`,
+        expected: "no npm in any layer of the final image",
+        hint: "The final image is the last stage only. Did its base image bring npm along, or did an instruction of that stage install or copy it?",
+      },
+      shipped.npm,
+    ),
 });
 
 export const runtimeFiles = onImage({
   id: "runtime-files",
   title: "only what runs is copied",
-  judge: ({ workdir }) => ({
-    passed: workdir.path !== "/" && workdir.extras.length === 0,
-    found:
-      workdir.path === "/"
-        ? "no WORKDIR: the app's files are in /"
-        : workdir.extras.length === 0
-          ? `${workdir.path} holds no sources, build configuration or dev dependencies`
-          : `in ${workdir.path}: ${list(workdir.extras, 5)}`,
-    expected: "the compiled code, the production dependencies and package.json only",
-    hint: "The runtime stage gets only what you copy from the build stage. What does the API need at run time, and what was only needed to compile it?",
-  }),
+  judge: ({ workdir, shipped }) =>
+    everyLayer(
+      {
+        passed: workdir.path !== "/" && workdir.extras.length === 0,
+        found:
+          workdir.path === "/"
+            ? "no WORKDIR: the app's files are in /"
+            : workdir.extras.length === 0
+              ? `no layer puts sources, build configuration or dev dependencies in ${workdir.path}`
+              : `in ${workdir.path}: ${list(workdir.extras, 5)}`,
+        expected:
+          "the compiled code, the production dependencies and package.json only, in every layer",
+        hint: "The runtime stage gets only what you copy from the build stage. What does the API need at run time, and what was only needed to compile it?",
+      },
+      shipped.leftovers,
+    ),
 });
 
 export const pathBin = onImage({

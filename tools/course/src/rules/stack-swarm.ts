@@ -8,6 +8,10 @@ import type { StackId, StackRule } from "./stack.ts";
 
 const DEPLOY_EXPECTED = "docker stack deploy succeeds on a single-node swarm";
 
+/** Swarm runs images and never builds them: the exercise's first step builds them with compose. */
+export const missingImagesHint = (readme: string) =>
+  `Swarm runs images but never builds them, so every image the stack names must be on this machine before it deploys. Step 1 of ${readme} builds them with compose: run it, then check again.`;
+
 const lastLines = (output: string) =>
   output.trim().split("\n").slice(-3).join(" / ").slice(0, 400) || "no output";
 
@@ -25,7 +29,9 @@ export const deployed: StackRule = {
         passed: false,
         found: `not deployed: ${deploy.reason}`,
         expected: DEPLOY_EXPECTED,
-        hint: "The check deploys on this engine's swarm, or on a single-node swarm of its own when the engine is in none. `npx course doctor` says whether the engine answers.",
+        hint: deploy.missing
+          ? missingImagesHint(deploy.missing.readme)
+          : "The check deploys on this engine's swarm, or on a single-node swarm of its own when the engine is in none. `npx course doctor` says whether the engine answers.",
       };
     return {
       passed: deploy.state === "deployed",

@@ -1,6 +1,12 @@
 import { type Exercise, findExercise } from "../../catalogue.ts";
 import type { CheckOptions } from "../../lib/check-options.ts";
-import { applyRules, type Gathered, type Rule } from "../../lib/contract.ts";
+import {
+  adviseOn,
+  type Adviser,
+  applyRules,
+  type Gathered,
+  type Rule,
+} from "../../lib/contract.ts";
 import { CouldNotCheck } from "../../lib/errors.ts";
 import { type Report, toJson, toText } from "../../lib/report.ts";
 import { red } from "../../lib/ui.ts";
@@ -14,18 +20,21 @@ type Judged = Omit<Report, "exercise" | "title">;
 async function judge<Facts, Id extends string>(
   rules: readonly Rule<Facts, Id>[],
   gathered: Gathered<Facts>,
+  advisers: readonly Adviser<Facts>[] = [],
 ): Promise<Judged> {
   const checks = applyRules(rules, gathered.facts);
   const passed = checks.every((c) => c.passed);
   const image = gathered.settle ? await gathered.settle(passed) : gathered.image;
-  return { passed, checks, advice: [], image, ...(gathered.log ? { log: gathered.log } : {}) };
+  const advice = adviseOn(advisers, gathered.facts);
+  return { passed, checks, advice, image, ...(gathered.log ? { log: gathered.log } : {}) };
 }
 
 type Checker<E> = (exercise: E, options: CheckOptions) => Promise<Judged>;
 
 /** Where each kind gathers its facts: loaded only when an exercise of that kind is checked. */
 const KINDS: { [K in Exercise["kind"]]: Checker<Extract<Exercise, { kind: K }>> } = {
-  image: async (e, o) => judge(e.rules, await (await import("../../facts/image.ts")).gather(e, o)),
+  image: async (e, o) =>
+    judge(e.rules, await (await import("../../facts/image.ts")).gather(e, o), e.advice),
   compose: async (e, o) =>
     judge(e.rules, await (await import("../../facts/compose.ts")).gather(e, o)),
   stack: async (e, o) => judge(e.rules, await (await import("../../facts/stack.ts")).gather(e, o)),
