@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { build } from "esbuild";
 import { docker } from "@course/cli";
 import { containerOf, PROJECT, RUNTIME_BASE, untilOk } from "./compose.ts";
+import { COMPANY_PATH } from "./common.ts";
 
 // Containers run beside a compose service for as long as one load lasts: the same limits, the
 // same hardening and the same network as that service, with a port of their own published on
@@ -97,7 +98,7 @@ export async function floorBeside(like: string, database: Record<string, string>
       env: { ...database, PORT: "8080" },
       port: 8080,
       binds: [`${dir}:/floor:ro`],
-      readyPath: "/companies/northwind",
+      readyPath: COMPANY_PATH,
     });
     return {
       url: server.url,

@@ -1,23 +1,20 @@
-import type { ComposeFacts } from "./facts/compose.ts";
-import type { Facts } from "./facts/image.ts";
-import type { StackFacts } from "./facts/stack.ts";
 import { COMPOSE_RULES } from "./rules/compose.ts";
-import { STACK_RULES } from "./rules/stack.ts";
+import type { ComposeRule } from "./rules/compose-rule.ts";
 import {
-  aboutTheSizeOf,
+  built,
   docsAnswers,
   execForm,
   filesReadable,
+  type ImageRule,
   multiStage,
   nodeFromApk,
   nodeOfficial,
   nodePresent,
   nonRoot,
   osAlpine,
-  sizeRule,
-  smallerThan,
 } from "./rules/image.ts";
-import type { Rule } from "./rules/types.ts";
+import { aboutTheSizeOf, sizeRule, smallerThan } from "./rules/size.ts";
+import { STACK_RULES, type StackRule } from "./rules/stack.ts";
 
 // The exercise catalogue: everything the course tool knows about each exercise, in one place.
 // `course check N` validates N against it and runs the exercise's rules; reports take its title;
@@ -39,7 +36,7 @@ export interface ImageExercise extends Common {
   kind: "image";
   /** The build context when neither --file nor --context is given. */
   context: string;
-  rules: Rule<Facts>[];
+  rules: ImageRule[];
 }
 
 /** An exercise whose answer is a compose file and a service: started, called, taken down. */
@@ -47,13 +44,13 @@ export interface ComposeExercise extends Common {
   kind: "compose";
   /** Tried after `file` when it does not exist (the course's own stack). */
   fallback: string;
-  rules: Rule<ComposeFacts>[];
+  rules: ComposeRule[];
 }
 
 /** An exercise whose answer is a swarm stack file: read, deployed on a swarm, removed. */
 export interface StackExercise extends Common {
   kind: "stack";
-  rules: Rule<StackFacts>[];
+  rules: StackRule[];
 }
 
 export type Exercise = ImageExercise | ComposeExercise | StackExercise;
@@ -74,6 +71,7 @@ export const EXERCISES: readonly Exercise[] = [
     slug: "01-alpine-by-hand",
     title: "Node.js on Alpine, by hand",
     rules: [
+      built,
       osAlpine(
         "Exercise 1 starts from plain Alpine Linux, the smallest base that still has a package manager. Which image does your FROM line name?",
       ),
@@ -89,6 +87,7 @@ export const EXERCISES: readonly Exercise[] = [
     slug: "02-node-alpine",
     title: "an Alpine image that already has Node.js",
     rules: [
+      built,
       osAlpine(
         "Exercise 2 uses the official Node.js image in its Alpine variant: which of its tags on Docker Hub name Alpine?",
       ),
@@ -103,13 +102,13 @@ export const EXERCISES: readonly Exercise[] = [
     number: 3,
     slug: "03-multi-stage",
     title: "a multi-stage build",
-    rules: [...multiStage, docsAnswers, sizeRule(smallerThan([2, 1]))],
+    rules: [built, ...multiStage, docsAnswers, sizeRule(smallerThan([2, 1]))],
   }),
   image({
     number: 4,
     slug: "04-non-root",
     title: "run as a user that is not root",
-    rules: [...multiStage, nonRoot, filesReadable, docsAnswers, sizeRule(aboutTheSizeOf(3))],
+    rules: [built, ...multiStage, nonRoot, filesReadable, docsAnswers, sizeRule(aboutTheSizeOf(3))],
   }),
   {
     kind: "compose",

@@ -6,7 +6,7 @@ import { test } from "node:test";
 import { DOMParser, onWarningStopParsing } from "@xmldom/xmldom";
 import { docker, needsDocker, run } from "../../../test/containers/docker.ts";
 import { classImages, imageExists } from "@course/cli";
-import { PROJECT_PREFIX } from "../src/commands/check/compose.ts";
+import { PROJECT_PREFIX } from "../src/facts/compose.ts";
 import {
   composeLeftovers,
   course,

@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { test, type TestContext } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
 import { copyRepository, needsDocker } from "../../../test/containers/docker.ts";
-import { PROJECT_PREFIX } from "../src/commands/check/compose.ts";
+import { PROJECT_PREFIX } from "../src/facts/compose.ts";
 import { composeLeftovers, course, needsOfflineBases } from "./helper.ts";
 
 // `course check 5` for real, on a trainee's answer: the repository as a trainee has it after step

@@ -7,7 +7,8 @@ import {
   type ComposeService,
   MISSING_DEPARTMENT,
   seedCases,
-} from "../src/facts/compose.ts";
+} from "../src/facts/compose-types.ts";
+import { applyRules } from "../src/lib/contract.ts";
 import { repoRoot } from "../src/lib/paths.ts";
 
 // The rules of exercise 5 on facts shaped as `docker compose config`, the Engine API and the
@@ -170,7 +171,7 @@ function referenceFacts(): ComposeFacts {
 function judge(facts: ComposeFacts) {
   const exercise = findExercise(5);
   assert.ok(exercise?.kind === "compose");
-  const checks = exercise.rules.map((rule) => rule(facts));
+  const checks = applyRules(exercise.rules, facts);
   const failed = checks.filter((c) => !c.passed && !c.notChecked).map((c) => c.id);
   const get = (id: string) => {
     const found = checks.find((c) => c.id === id);

@@ -1,8 +1,11 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import {
+  archFinding,
   engineFinding,
   type EngineAnswer,
+  hubFinding,
+  imagesFinding,
   type Laptop,
   laptopOf,
   portsFinding,
@@ -102,4 +105,44 @@ test("an excluded port range (EACCES) is not a port in use", () => {
   assert.match(finding.advice ?? "", /netsh int ipv4 show excludedportrange protocol=tcp/);
   assert.match(finding.advice ?? "", /netstat -ano/);
   assert.equal(portsFinding([8000], [], linux).status, "ok");
+});
+
+test("architecture: amd64 and arm64 pass, from the engine or else this machine; others fail", () => {
+  const address = "unix:///var/run/docker.sock";
+  const answered = (Architecture: string): EngineAnswer => ({
+    address,
+    info: { Architecture, DockerRootDir: "/var/lib/docker" },
+  });
+  assert.equal(archFinding(answered("x86_64"), "arm64").status, "ok");
+  assert.match(archFinding(answered("aarch64"), "x64").detail, /^arm64 on the engine/);
+  assert.match(
+    archFinding({ address }, "arm64").detail,
+    /this machine \(the engine did not answer\)/,
+  );
+  const other = archFinding(answered("s390x"), "x64");
+  assert.equal(other.status, "fail");
+  assert.match(other.advice ?? "", /amd64 and arm64 only/);
+});
+
+test("Docker Hub: too few pulls left fails with what to do; unreachable is skipped", () => {
+  assert.equal(hubFinding({ reachable: true, left: 100, detail: "100 left" }).status, "ok");
+  const low = hubFinding({ reachable: true, left: 3, detail: "3 left" });
+  assert.equal(low.status, "fail");
+  assert.match(low.advice ?? "", /images load/);
+  assert.equal(hubFinding({ reachable: false, detail: "skipped" }).status, "skip");
+});
+
+test("class images: missing ones pass only when Docker Hub can bring them", () => {
+  const images = {
+    present: ["course-test/present:1"],
+    missing: ["node:24-alpine", "gcr.io/distroless/x"],
+  };
+  const enough = imagesFinding(images, { reachable: true, left: 1, detail: "" });
+  assert.equal(enough.status, "ok", "gcr.io pulls do not count against Docker Hub's limit");
+  const short = imagesFinding(images, { reachable: true, left: 0, detail: "" });
+  assert.equal(short.status, "fail");
+  assert.match(short.detail, /1 needed/);
+  const offline = imagesFinding(images, { reachable: false, offline: true, detail: "" });
+  assert.match(offline.advice ?? "", /npx course images load <archive>/);
+  assert.equal(imagesFinding(undefined, { reachable: true, detail: "" }).status, "skip");
 });

@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test, type TestContext } from "node:test";
 import { needsDocker, root } from "../../../test/containers/docker.ts";
-import { STACK_PREFIX } from "../src/commands/check/stack.ts";
+import { STACK_PREFIX } from "../src/facts/stack.ts";
 import { docker } from "../src/lib/docker.ts";
 import { swarmState } from "../src/lib/swarm.ts";
 import { course, needsOfflineBases } from "./helper.ts";

@@ -7,7 +7,8 @@ import {
   readStack,
   type StackFacts,
   type StackService,
-} from "../src/facts/stack.ts";
+} from "../src/facts/stack-types.ts";
+import { applyRules } from "../src/lib/contract.ts";
 import { repoRoot } from "../src/lib/paths.ts";
 
 // The rules of exercise 6: the course's own stack file (the reference answer) passes, and each
@@ -46,8 +47,7 @@ const reference: StackFacts = {
   ),
 };
 const STATIC = exercise.rules.length - 6;
-const failed = (facts: StackFacts) =>
-  exercise.rules.map((rule) => rule(facts)).filter((c) => !c.passed);
+const failed = (facts: StackFacts) => applyRules(exercise.rules, facts).filter((c) => !c.passed);
 
 /** The reference with the employee service changed by `change`. */
 function withEmployee(change: (service: StackService) => StackService): StackFacts {
@@ -99,13 +99,11 @@ test("no employee service: the service check fails and the others are not checke
   const services = Object.fromEntries(
     Object.entries(reference.services).filter(([name]) => name !== "employee"),
   );
-  const checks = exercise.rules.map((rule) =>
-    rule({
-      ...reference,
-      services,
-      deploy: { state: "not-run", reason: "", blockedBy: "service" },
-    }),
-  );
+  const checks = applyRules(exercise.rules, {
+    ...reference,
+    services,
+    deploy: { state: "not-run", reason: "", blockedBy: "service" },
+  });
   assert.equal(checks[0]?.passed, false);
   assert.ok(checks.slice(1).every((c) => c.notChecked === true));
 });
@@ -176,7 +174,7 @@ test("a stack that did not deploy: swarm-deploy fails with the reason, the swarm
     { state: "failed", output: 'service employee: undefined secret "key"' },
     { state: "not-run", reason: "no Docker engine answers at unix:///var/run/docker.sock" },
   ] as const) {
-    const checks = exercise.rules.map((rule) => rule({ ...reference, deploy }));
+    const checks = applyRules(exercise.rules, { ...reference, deploy });
     const [first, ...rest] = checks.slice(STATIC);
     assert.equal(first?.id, "swarm-deploy");
     assert.equal(first.passed, false);

@@ -8,12 +8,8 @@ import { pack } from "tar-stream";
 import { buildHint, firstError } from "../src/lib/build.ts";
 import { renderSvg, renderTable, type SizeRow } from "../src/commands/sizes/chart.ts";
 import { builtFolders, readStages } from "../src/facts/dockerfile.ts";
-import {
-  analyseCommand,
-  APK_DATABASE,
-  type ImageConfig,
-  parseApkInstalled,
-} from "../src/facts/image.ts";
+import type { ImageConfig } from "../src/facts/image-types.ts";
+import { analyseCommand, APK_DATABASE, parseApkInstalled } from "../src/facts/parsers.ts";
 import { readText, resolvePath, scanTar } from "../src/facts/filesystem.ts";
 import { progressBar } from "../src/lib/format.ts";
 import { demultiplex } from "../src/facts/probe.ts";

@@ -1,185 +1,192 @@
-import { employees } from "@course/data";
-import { MICROSERVICES } from "@course/stack";
+import { existsSync } from "node:fs";
+import { resolve } from "node:path";
+import type { ComposeExercise } from "../catalogue.ts";
+import { type CheckOptions, refuseImageOptions, runId } from "../lib/check-options.ts";
+import { track } from "../lib/cleanup.ts";
+import { blockerOf, type Gathered, type ReportImage } from "../lib/contract.ts";
+import { BASE_IMAGE_VARIABLES, baseImages, docker, requireEngine } from "../lib/docker.ts";
+import { CouldNotCheck } from "../lib/errors.ts";
+import { inRepo, shown, userCwd } from "../lib/paths.ts";
+import { busyPorts, describeBusy, freeingCommands } from "../lib/ports.ts";
+import { runCommand } from "../lib/process.ts";
+import { outputLines, runTasks } from "../lib/tasks.ts";
+import { containerOf, dockerfileFacts, employeeFacts, partitionOf } from "./compose-engine.ts";
+import { callRoutes, createWithParentDown } from "./compose-http.ts";
+import {
+  type ComposeConfig,
+  type ComposeFacts,
+  EMPLOYEE_PORT,
+  EMPLOYEE_SERVICE,
+  PARENT,
+} from "./compose-types.ts";
 
-// What the checks of exercise 5 know: the trainee's compose file as `docker compose config`
-// resolves it, the employee container as the engine runs it, and what the employee routes
-// answered through the published port. The rules (../rules/compose.ts) are pure functions of it.
+// The facts of exercise 5: read the trainee's compose file as compose resolves it; when the rules
+// judged before a start pass, start the stack under a project name of this run's own, inspect the
+// employee container, call the employee routes as the README does, then take everything down
+// again, whatever happened.
 
-export interface Port {
-  target?: number;
-  published?: string | number;
-  host_ip?: string;
-}
+/** Every compose project a check starts is named so; the suffix is this run's own. */
+export const PROJECT_PREFIX = "course-check-5-";
 
-export interface ComposeService {
-  build?: { context?: string; dockerfile?: string; args?: Record<string, string | null> };
-  image?: string;
-  ports?: Port[];
-  depends_on?: Record<string, { condition?: string }>;
-  healthcheck?: {
-    test?: string[];
-    disable?: boolean;
-    interval?: string;
-    timeout?: string;
-    retries?: number;
-    start_period?: string;
-  };
-  environment?: Record<string, string | null>;
-  secrets?: { source: string; target?: string }[];
-  read_only?: boolean;
-  tmpfs?: string[] | string;
-  cap_drop?: string[];
-  security_opt?: string[];
-  init?: boolean;
-  mem_limit?: string | number;
-  cpus?: number | string;
-  pids_limit?: number;
-  deploy?: { resources?: { limits?: { memory?: string; cpus?: string; pids?: number } } };
-}
-
-export interface ComposeConfig {
-  services?: Record<string, ComposeService>;
-  secrets?: Record<string, { file?: string }>;
-}
-
-/** The employee container, from the Engine API (`docker inspect`). */
-export interface ContainerFacts {
-  status: string;
-  health?: string;
-  env: string[];
-  readOnly: boolean;
-  tmpfs: string[];
-  capDrop: string[];
-  securityOpt: string[];
-  init: boolean;
-  memory: number;
-  nanoCpus: number;
-  pidsLimit: number;
-  /** host address:port for each published port */
-  published: string[];
-  mounts: string[];
-  logTail: string[];
-  /** The healthcheck command the container runs (from the image, unless compose sets one). */
-  healthcheck: string[];
-}
-
-export interface DockerfileFacts {
-  /** As the trainee would type it, relative to where they are. */
-  shown: string;
-  exists: boolean;
-  /** The folder it should build: the Dockerfile's own, relative to the build context. */
-  own: string;
-  /** The service folders its COPY and build lines name. */
-  builds: string[];
-  /** The Dockerfile is another service's of the stack registry (for example the department's). */
-  ofService?: string;
-}
-
-/** One HTTP exchange with the employee service. */
-export interface Answer {
-  method: string;
-  path: string;
-  status?: number;
-  headers: Record<string, string>;
-  body?: unknown;
-  error?: string;
-}
-
-export interface HttpFacts {
-  origin: string;
-  /** The seed employees of some departments, and what listing each answered. */
-  lists: { expected: string[]; answer: Answer }[];
-  item: { expectedId: string; answer: Answer };
-  /** POST a new employee, GET its Location, DELETE it, list the department again. */
-  create: { answer: Answer; readBack?: Answer; removed?: Answer; listAfter?: Answer };
-  /** PUT it with a stale If-Match, then with its ETag; DELETE it with the stale ETag. */
-  replace?: { stale: Answer; fresh: Answer; staleDelete: Answer };
-  /** POST into a department that does not exist. */
-  missingParent: Answer;
-  docs: Answer;
-}
-
-export interface ComposeFacts {
-  /** The compose file, as the trainee would type its path. */
-  file: string;
-  config: {
-    ok: boolean;
-    error?: string;
-    services: Record<string, ComposeService>;
-    secrets?: Record<string, { file?: string }>;
-  };
-  /** The base images named in the environment, which the builds must receive. */
-  baseImages: Record<string, string>;
-  up:
-    | {
-        state: "not-run";
-        /** The commands that free the ports it needs, when other containers hold them. */
-        freeWith?: string[];
-        reason: string;
-        /** The failed check that kept it from starting. */
-        blockedBy?: string;
-      }
-    | { state: "failed"; output: string }
-    | { state: "up"; output: string };
-  /** The Dockerfile the employee service is built from, and the service folders it builds. */
-  dockerfile?: DockerfileFacts;
-  /** The employee container, when compose created one. */
-  employee?: ContainerFacts;
-  /** The department container's environment, to tell a key from .env apart from one in the file. */
-  departmentEnv?: string[];
-  /** A create while the department service is stopped, and how long its answer took. */
-  parentDown?: { answer: Answer; seconds: number };
-  /** The employees container's partition key, read from the local database, when it runs. */
-  partition?: { paths?: string[]; error?: string; database: string };
-  http?: HttpFacts;
-}
-
-/** Exercise 5's service, as step 13 names it: the compose service and the registry's entry. */
-export const EMPLOYEE_SERVICE = "employee";
-
-const employee = MICROSERVICES.find((s) => s.name === EMPLOYEE_SERVICE);
-const parent = MICROSERVICES.find((s) => s.name === employee?.parent.name);
-if (employee === undefined || parent === undefined)
-  throw new Error("the stack registry has no employee service and its parent");
-
-/** Exercise 5's service as the stack registry has it, and the parent it asks. */
-export const EMPLOYEE_PORT = employee.port;
-export const PARENT = {
-  name: parent.name,
-  variable: employee.parent.variable,
-  url: `http://${parent.name}:${String(parent.port)}`,
-};
-export const KEY_SECRET = "cosmosdb_master_key";
-
-/** Departments of the seed data that have employees: what the employee routes must return. */
-export function seedCases(count = 2) {
-  const byDepartment = new Map<
-    string,
-    { companyId: string; departmentId: string; ids: string[] }
-  >();
-  for (const employee of employees) {
-    const key = `${employee.companyId}/${employee.departmentId}`;
-    const entry = byDepartment.get(key) ?? {
-      companyId: employee.companyId,
-      departmentId: employee.departmentId,
-      ids: [],
-    };
-    entry.ids.push(employee.id);
-    byDepartment.set(key, entry);
+function composeFile(exercise: ComposeExercise, file: string | undefined) {
+  if (file) {
+    const path = resolve(userCwd, file);
+    if (!existsSync(path)) throw new CouldNotCheck(`there is no compose file at ${shown(path)}.`);
+    return path;
   }
-  return [...byDepartment.values()].slice(0, count);
+  const found = [exercise.file, exercise.fallback].map(inRepo).find((path) => existsSync(path));
+  if (found === undefined)
+    throw new CouldNotCheck(
+      `there is no compose file: write ${exercise.file}, or name one with --file.`,
+    );
+  return found;
 }
 
-/** A new employee for the create check: valid for the fields of `Employee` in the seed data. */
-export const NEW_EMPLOYEE = {
-  firstName: "Grace",
-  lastName: "Hopper",
-  email: "grace.hopper@course-check.example",
-  role: "Course Check",
-  startDate: "2026-01-05",
-};
+/** The compose file as `docker compose config` resolves it, with the base images it is given. */
+async function readConfig(file: string, base: string[]): Promise<ComposeFacts> {
+  // Set in the environment, the base images reach every build whose args list them; a marker for
+  // those not set shows whether the trainee's build section lists them at all.
+  const named = baseImages();
+  const markers = Object.fromEntries(
+    BASE_IMAGE_VARIABLES.map((name) => [name, named[name] ?? `course-check-arg-${name}`]),
+  );
+  const result = await runCommand("docker", [...base, "config", "--format", "json"], {
+    env: markers,
+  });
+  const parsed = result.code === 0 ? (JSON.parse(result.stdout) as ComposeConfig) : undefined;
+  const facts: ComposeFacts = {
+    file: shown(file),
+    config: {
+      ok: parsed !== undefined,
+      ...(parsed ? {} : { error: result.output.trim().split("\n").at(-1) ?? "" }),
+      services: parsed?.services ?? {},
+      secrets: parsed?.secrets ?? {},
+    },
+    baseImages: markers,
+    up: { state: "not-run", reason: "the checks of the compose file failed" },
+  };
+  const dockerfile = await dockerfileFacts(facts);
+  if (dockerfile) facts.dockerfile = dockerfile;
+  return facts;
+}
 
-export const MISSING_DEPARTMENT = "course-check-no-such-department";
+/** Why the stack is not started, or undefined when it can be. */
+async function startProblem(exercise: ComposeExercise, facts: ComposeFacts) {
+  const blocker = blockerOf(exercise.rules, facts);
+  if (blocker)
+    return { state: "not-run" as const, reason: `${blocker} failed`, blockedBy: blocker };
+  const ports = Object.values(facts.config.services).flatMap((service) =>
+    (service.ports ?? []).flatMap((p) => (p.published === undefined ? [] : [Number(p.published)])),
+  );
+  const busy = await busyPorts(ports);
+  if (busy.length)
+    return {
+      state: "not-run" as const,
+      reason: `ports in use on 127.0.0.1: ${describeBusy(busy)}`,
+      freeWith: freeingCommands(busy),
+    };
+  return undefined;
+}
 
-/** The container exercise 5 stores employees in (step 8), and its partition key path. */
-export const EMPLOYEES_CONTAINER = { id: "employees", partitionKey: "/companyId" };
+export async function gather(
+  exercise: ComposeExercise,
+  options: CheckOptions,
+): Promise<Gathered<ComposeFacts>> {
+  refuseImageOptions(exercise, options);
+  const file = composeFile(exercise, options.file);
+  await requireEngine();
+  const version = await runCommand("docker", ["compose", "version"]).catch(() => undefined);
+  if (version?.code !== 0)
+    throw new CouldNotCheck(
+      "`docker compose` (compose v2) is not installed. `npx course doctor` says more.",
+    );
+
+  const project = options.tag ?? `${PROJECT_PREFIX}${runId()}`;
+  const base = ["compose", "-f", file, "-p", project];
+  const facts = await readConfig(file, base);
+  const problem = await startProblem(exercise, facts);
+  if (problem) return { facts: { ...facts, up: problem }, image: {} };
+
+  const down = track(`compose:${project}`, async () => {
+    await runCommand("docker", [
+      ...base,
+      "down",
+      "--volumes",
+      "--remove-orphans",
+      // Images the file does not name (no image:) were built for this run only.
+      "--rmi",
+      "local",
+      "--timeout",
+      "5",
+    ]);
+  });
+  try {
+    const ctx = await runTasks<{ up?: { code: number; output: string } }>(
+      [
+        {
+          title: `docker compose -f ${shown(file)} up --build --wait`,
+          ...outputLines(6),
+          task: async (ctx, task) => {
+            ctx.up = await runCommand(
+              "docker",
+              [
+                ...base,
+                "up",
+                "--build",
+                "--detach",
+                "--wait",
+                "--wait-timeout",
+                String(options.timeout),
+              ],
+              { onLine: (line) => (task.output = line) },
+            );
+            if (ctx.up.code !== 0) throw new Error("compose up failed");
+          },
+        },
+        {
+          title: "Call the employee routes: list, read, create, delete",
+          skip: (ctx) => ctx.up?.code !== 0,
+          task: async () => {
+            const published = facts.config.services[EMPLOYEE_SERVICE]?.ports?.find(
+              (p) => Number(p.published) === EMPLOYEE_PORT,
+            );
+            const origin = `http://127.0.0.1:${String(published?.published ?? EMPLOYEE_PORT)}`;
+            facts.http = await callRoutes(origin);
+            facts.partition = await partitionOf(facts);
+            // Last, since it stops the department service: nothing after it needs the stack.
+            const parent = await containerOf(project, PARENT.name);
+            if (parent)
+              facts.parentDown = await createWithParentDown(origin, async () => {
+                await parent.stop({ t: 2 });
+              });
+          },
+        },
+      ],
+      {},
+      { quiet: options.json },
+    );
+    const up = ctx.up ?? { code: 1, output: "" };
+    facts.up =
+      up.code === 0 ? { state: "up", output: up.output } : { state: "failed", output: up.output };
+    const department = await containerOf(project, PARENT.name);
+    if (department) facts.departmentEnv = (await department.inspect()).Config.Env;
+    const container = await containerOf(project, EMPLOYEE_SERVICE);
+    if (container === undefined) return { facts, image: {} };
+    const employee = await employeeFacts(container);
+    facts.employee = employee.facts;
+    return { facts, image: await imageOf(employee.imageId) };
+  } finally {
+    await down();
+  }
+}
+
+/** The employee's image, as the report names it. */
+async function imageOf(id: string): Promise<ReportImage> {
+  const info = await docker.getImage(id).inspect();
+  return {
+    tag: info.RepoTags[0] ?? info.Id,
+    id: info.Id,
+    size: info.Size,
+    user: info.Config.User || "root (no USER)",
+  };
+}

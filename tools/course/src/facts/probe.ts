@@ -3,7 +3,7 @@ import { trackContainer } from "../lib/cleanup.ts";
 import { docker, LABEL } from "../lib/docker.ts";
 import { errorMessage } from "../lib/errors.ts";
 import { fetchWithin, networkError } from "../lib/http.ts";
-import type { ImageConfig, RunFacts } from "./image.ts";
+import type { ImageConfig, RunFacts } from "./image-types.ts";
 import { type Filesystem, scanTar } from "./filesystem.ts";
 
 // Runs a trainee's image the way they would (`docker run -p 127.0.0.1::8000`), reads its files

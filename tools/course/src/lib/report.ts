@@ -1,8 +1,9 @@
-import type { Check } from "../rules/types.ts";
+import type { Advice, Check, LogExcerpt, ReportImage } from "./contract.ts";
 import { formatSize } from "./format.ts";
 import { bold, dim, FAIL, green, PASS, red, SKIP, wrap } from "./ui.ts";
 
-// One report per check: printed for a person, or as JSON for a machine (`--json`).
+// One report per check: printed for a person, or as JSON for a machine (`--json`, whose shape
+// tools/course/README.md documents: programs, such as a trainer's server, read it).
 
 export interface Report {
   exercise: number;
@@ -10,9 +11,11 @@ export interface Report {
   title: string;
   passed: boolean;
   checks: Check[];
-  image: { tag?: string; id?: string; size?: number; user?: string };
-  /** The container's last log lines, when something about running it failed. */
-  log?: string[];
+  /** Worth knowing, never a cause of failure: shown under the checks, never changes `passed`. */
+  advice: Advice[];
+  image: ReportImage;
+  /** The build's or the container's last lines, when something about running it failed. */
+  log?: LogExcerpt;
 }
 
 export function toJson(report: Report): string {
@@ -30,8 +33,9 @@ export function toJson(report: Report): string {
         ...(passed ? {} : { hint }),
         ...(notChecked ? { notChecked } : {}),
       })),
+      advice: report.advice.map(({ id, found, hint }) => ({ id, found, hint })),
       image: report.image,
-      ...(report.log ? { log: report.log } : {}),
+      ...(report.log ? { log: report.log.lines } : {}),
     },
     null,
     2,
@@ -63,6 +67,15 @@ export function toText(report: Report, command: string): string {
     lines.push(field("expected", check.expected));
     if (check.hint) lines.push(field("hint", check.hint));
   }
+  if (report.advice.length) {
+    lines.push("", bold("  Advice (does not change the result)"));
+    for (const advice of report.advice) {
+      lines.push(
+        `  ${dim("•")} ${advice.id.padEnd(idWidth)}  ${wrap(advice.found, width - pad.length, pad)}`,
+      );
+      lines.push(`${pad}${wrap(advice.hint, width - pad.length, pad)}`);
+    }
+  }
   const { image } = report;
   if (image.tag !== undefined) {
     const facts = [
@@ -71,10 +84,10 @@ export function toText(report: Report, command: string): string {
     ].filter(Boolean);
     lines.push("", dim(`  Image ${image.tag}${facts.length ? `: ${facts.join(", ")}` : ""}`));
   }
-  if (report.log?.length) {
-    const building = report.checks.some((c) => c.id === "build" && !c.passed);
-    lines.push("", dim(`  ${building ? "Build output" : "Container log"}, last lines:`));
-    for (const line of report.log.slice(-12)) lines.push(dim(`    ${line.slice(0, width - 4)}`));
+  if (report.log?.lines.length) {
+    lines.push("", dim(`  ${report.log.title}, last lines:`));
+    for (const line of report.log.lines.slice(-12))
+      lines.push(dim(`    ${line.slice(0, width - 4)}`));
   }
   const passing = report.checks.filter((c) => c.passed).length;
   const waiting = report.checks.filter((c) => c.notChecked).length;

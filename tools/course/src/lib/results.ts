@@ -1,10 +1,16 @@
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { stateDir } from "./paths.ts";
-import type { PreviousResult } from "../facts/image.ts";
 
 // The trainee's results, one entry per exercise, kept in .course/results.json (ignored by git)
 // so that each check can compare the image's size with the earlier exercises.
+
+/** An earlier exercise's image, to compare sizes with. */
+export interface PreviousResult {
+  exercise: number;
+  size: number;
+  tag: string;
+}
 
 export interface Result extends PreviousResult {
   id: string;

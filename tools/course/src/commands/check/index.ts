@@ -1,40 +1,47 @@
 import { type Exercise, findExercise } from "../../catalogue.ts";
+import type { CheckOptions } from "../../lib/check-options.ts";
+import { applyRules, type Gathered, type Rule } from "../../lib/contract.ts";
 import { CouldNotCheck } from "../../lib/errors.ts";
 import { type Report, toJson, toText } from "../../lib/report.ts";
 import { red } from "../../lib/ui.ts";
-import type { CheckOptions } from "./options.ts";
 
-// `course check <n>`: the catalogue says what kind of exercise n is; an image exercise is built,
-// run and probed, a compose exercise started and called, a stack deployed on a swarm. All end in
-// the same report.
+// `course check <n>`: the exercise's kind says where its facts are gathered (an image built, run
+// and probed; a compose stack started and called; a stack deployed on a swarm); then its rules
+// are applied once, the same way for every kind, and all end in the same report.
 
-async function report(exercise: Exercise, options: CheckOptions): Promise<Report> {
-  const common = { exercise: exercise.number, title: exercise.title };
-  if (exercise.kind === "image") {
-    const { checkImage } = await import("./image.ts");
-    return { ...common, ...(await checkImage(exercise, options)) };
-  }
-  if (options.context || options.saveFacts)
-    throw new CouldNotCheck(
-      `exercise ${String(exercise.number)} checks a ${exercise.kind} file: --context and --save-facts are for the image exercises.`,
-    );
-  if (exercise.kind === "stack") {
-    const { checkStack } = await import("./stack.ts");
-    const facts = await checkStack(exercise, options);
-    const checks = exercise.rules.map((rule) => rule(facts));
-    return { ...common, passed: checks.every((c) => c.passed), checks, image: {} };
-  }
-  const { checkCompose } = await import("./compose.ts");
-  const { facts, image } = await checkCompose(exercise, options);
-  const checks = exercise.rules.map((rule) => rule(facts));
-  return { ...common, passed: checks.every((c) => c.passed), checks, image };
+type Judged = Omit<Report, "exercise" | "title">;
+
+async function judge<Facts, Id extends string>(
+  rules: readonly Rule<Facts, Id>[],
+  gathered: Gathered<Facts>,
+): Promise<Judged> {
+  const checks = applyRules(rules, gathered.facts);
+  const passed = checks.every((c) => c.passed);
+  const image = gathered.settle ? await gathered.settle(passed) : gathered.image;
+  return { passed, checks, advice: [], image, ...(gathered.log ? { log: gathered.log } : {}) };
 }
+
+type Checker<E> = (exercise: E, options: CheckOptions) => Promise<Judged>;
+
+/** Where each kind gathers its facts: loaded only when an exercise of that kind is checked. */
+const KINDS: { [K in Exercise["kind"]]: Checker<Extract<Exercise, { kind: K }>> } = {
+  image: async (e, o) => judge(e.rules, await (await import("../../facts/image.ts")).gather(e, o)),
+  compose: async (e, o) =>
+    judge(e.rules, await (await import("../../facts/compose.ts")).gather(e, o)),
+  stack: async (e, o) => judge(e.rules, await (await import("../../facts/stack.ts")).gather(e, o)),
+};
 
 /** Runs the check and prints its report; the exit status is 0 when every check passed. */
 export async function check(number: number, options: CheckOptions): Promise<number> {
   const exercise = findExercise(number);
   if (exercise === undefined) throw new CouldNotCheck(`there is no exercise ${String(number)}.`);
-  const result = await report(exercise, options);
+  // TypeScript cannot follow that KINDS[kind] takes exercises of that kind: the table's type says so.
+  const checker = KINDS[exercise.kind] as Checker<Exercise>;
+  const result: Report = {
+    exercise: exercise.number,
+    title: exercise.title,
+    ...(await checker(exercise, options)),
+  };
   console.log(options.json ? toJson(result) : toText(result, `npx course check ${String(number)}`));
   return result.passed ? 0 : 1;
 }
@@ -47,6 +54,7 @@ export function couldNotCheck(number: number, message: string) {
     title: exercise?.title ?? "",
     passed: false,
     checks: [],
+    advice: [],
     image: {},
     error: message,
   });

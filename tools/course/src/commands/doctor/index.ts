@@ -9,10 +9,14 @@ import { repoRoot } from "../../lib/paths.ts";
 import { busyPorts } from "../../lib/ports.ts";
 import { runCommand } from "../../lib/process.ts";
 import {
+  archFinding,
   bad,
   engineFinding,
   type EngineAnswer,
   type Finding,
+  hubFinding,
+  type HubPulls,
+  imagesFinding,
   type Laptop,
   laptopOf,
   ok,
@@ -28,7 +32,6 @@ import { bold, dim, FAIL, green, PASS, red, SKIP, wrap } from "../../lib/ui.ts";
 export type { Finding } from "./findings.ts";
 
 const MIN_FREE_GB = 5;
-const MIN_HUB_PULLS = 20;
 const GB = 1024 ** 3;
 
 type EngineInfo = EngineAnswer;
@@ -93,29 +96,6 @@ async function buildxFinding(): Promise<Finding> {
     : ok("buildx", "Docker Buildx", /\bv?\d+\.\d+\.\d+\S*/.exec(version)?.[0] ?? version);
 }
 
-function archFinding(found: EngineInfo): Finding {
-  const machine = found.info?.Architecture ?? arch();
-  const where = found.info ? "the engine" : "this machine (the engine did not answer)";
-  if (/^(x86_64|amd64|x64)$/.test(machine))
-    return ok(
-      "arch",
-      "CPU architecture",
-      `amd64 on ${where}: every image the course uses is published for it`,
-    );
-  if (/^(aarch64|arm64)$/.test(machine))
-    return ok(
-      "arch",
-      "CPU architecture",
-      `arm64 on ${where}: node, alpine and distroless images exist for it; images you build here run on arm64 only, unless built with --platform linux/amd64`,
-    );
-  return bad(
-    "arch",
-    "CPU architecture",
-    `${machine} on ${where}`,
-    "The course's base images are published for amd64 and arm64 only: use a machine (or a Docker Desktop VM) with one of them.",
-  );
-}
-
 async function diskFinding(found: EngineInfo): Promise<Finding> {
   const candidates = [found.info?.DockerRootDir, repoRoot].filter(
     (path): path is string => path !== undefined,
@@ -143,15 +123,6 @@ async function diskFinding(found: EngineInfo): Promise<Finding> {
     title: "Free disk",
     detail: "skipped: could not be measured",
   };
-}
-
-/** What Docker Hub says about this address: unreachable, no limit, or the pulls left. */
-interface HubPulls {
-  reachable: boolean;
-  offline?: boolean;
-  /** Anonymous pulls left in the window; undefined when reachable with no limit reported. */
-  left?: number;
-  detail: string;
 }
 
 async function hubPulls(offline: boolean): Promise<HubPulls> {
@@ -192,19 +163,6 @@ async function hubPulls(offline: boolean): Promise<HubPulls> {
   }
 }
 
-function hubFinding(pulls: HubPulls): Finding {
-  const title = "Docker Hub pulls left";
-  if (!pulls.reachable) return { id: "hub", status: "skip", title, detail: pulls.detail };
-  return pulls.left === undefined || pulls.left >= MIN_HUB_PULLS
-    ? ok("hub", title, pulls.detail)
-    : bad(
-        "hub",
-        title,
-        pulls.detail,
-        "Docker Hub allows 10 pulls an hour per address without an account, and a classroom shares one address: load the class's archive (`npx course images load <file>`), or sign in (`docker login`: a free Personal account gets 100 pulls an hour of its own).",
-      );
-}
-
 /** The class's images on the engine (the offline stand-ins count for the bases they replace). */
 async function presentImages(found: EngineInfo) {
   const wanted = classImages();
@@ -221,48 +179,6 @@ async function presentImages(found: EngineInfo) {
     (exists ? present : missing).push(image);
   }
   return { present, missing };
-}
-
-/** Pulls from Docker Hub count against its limit; other registries (gcr.io) do not. */
-const fromDockerHub = (image: string) => {
-  const first = image.split("/")[0] ?? "";
-  return !image.includes("/") || !/[.:]|^localhost$/.test(first) || first === "docker.io";
-};
-
-function imagesFinding(
-  images: { present: string[]; missing: string[] } | undefined,
-  pulls: HubPulls,
-): Finding {
-  const title = "Class images";
-  if (images === undefined)
-    return { id: "images", status: "skip", title, detail: "skipped: no engine to look in" };
-  const { present, missing } = images;
-  const all = present.length + missing.length;
-  if (missing.length === 0)
-    return ok("images", title, `all ${String(all)} present: ${present.join(", ")}`);
-  const hubPullsNeeded = missing.filter(fromDockerHub).length;
-  const detail = `${String(present.length)} of ${String(all)} present; missing: ${missing.join(", ")}`;
-  const count = (n: number, word: string) => `${String(n)} ${word}${n === 1 ? "" : "s"}`;
-  const pullAdvice = `pull them, ${count(missing.length, "image")} = ${count(missing.length, "pull")}: ${missing.map((m) => `\`docker pull ${m}\``).join(", ")}`;
-  const load = "load the trainer's archive: `npx course images load <archive>`";
-  if (pulls.reachable && (pulls.left === undefined || pulls.left >= hubPullsNeeded))
-    return {
-      ...ok(
-        "images",
-        title,
-        `${detail}; they will be pulled when first used (${String(hubPullsNeeded)} Docker Hub pull${hubPullsNeeded === 1 ? "" : "s"}, ${pulls.left === undefined ? "no limit reported" : `${String(pulls.left)} left`})`,
-      ),
-      advice: `In a room that shares one address, ${load} instead.`,
-    };
-  const why = pulls.reachable
-    ? `Docker Hub has ${String(pulls.left)} pulls left for this address, ${String(hubPullsNeeded)} needed`
-    : `Docker Hub ${pulls.offline ? "was not asked (--offline)" : "is not reachable"}`;
-  return bad(
-    "images",
-    title,
-    `${detail}; ${why}`,
-    `From the repository root, ${load}. Or, where Docker Hub answers, ${pullAdvice}.`,
-  );
 }
 
 export async function doctor(options: {
@@ -303,7 +219,7 @@ async function diagnose(options: { offline: boolean }): Promise<Finding[]> {
     engineFinding(found, laptop),
     compose,
     buildx,
-    archFinding(found),
+    archFinding(found, arch()),
     disk,
     portsFinding(COURSE_PORTS, busy, laptop),
     hubFinding(pulls),

@@ -1,4 +1,5 @@
 import { randomBytes } from "node:crypto";
+import { CouldNotCheck } from "./errors.ts";
 
 // What `course check` was asked to do, whatever the kind of exercise.
 
@@ -15,3 +16,14 @@ export interface CheckOptions {
 
 /** A name part of this run's own, so that checks started at once never share an image or project. */
 export const runId = () => `${String(process.pid)}-${randomBytes(3).toString("hex")}`;
+
+/** --context and --save-facts are for the image exercises: a compose or stack check refuses them. */
+export function refuseImageOptions(
+  exercise: { number: number; kind: string },
+  options: CheckOptions,
+) {
+  if (options.context || options.saveFacts)
+    throw new CouldNotCheck(
+      `exercise ${String(exercise.number)} checks a ${exercise.kind} file: --context and --save-facts are for the image exercises.`,
+    );
+}
