@@ -16,6 +16,13 @@ const exerciseNumber = (value: string) => {
   return number;
 };
 
+/** `os/arch[/variant]`, as docker build and docker run take it. */
+const platform = (value: string) => {
+  if (!/^[a-z0-9]+\/[a-z0-9_]+(\/[a-z0-9]+)?$/.test(value))
+    throw new InvalidArgumentError("a platform such as linux/amd64 or linux/arm64");
+  return value;
+};
+
 const seconds = (value: string) => {
   const number = Number(value);
   if (!Number.isFinite(number) || number <= 0) throw new InvalidArgumentError("seconds, above 0");
@@ -53,6 +60,7 @@ interface CheckFlags {
   timeout?: number;
   tag?: string;
   saveFacts?: string;
+  platform?: string;
 }
 
 const kinds = (kind: "image" | "compose" | "stack") =>
@@ -87,6 +95,11 @@ program
     `how long the API may take to answer, or the stack to be healthy (default: ${EXERCISES.map((e) => `${String(e.number)}: ${String(e.timeout)}`).join(", ")})`,
     seconds,
   )
+  .option(
+    "--platform <os/arch>",
+    "build and run the image for another platform, e.g. linux/arm64 (image exercises; emulated where the engine's differs)",
+    platform,
+  )
   .addOption(new Option("--tag <tag>", "image tag, compose project or stack name").hideHelp())
   .addOption(new Option("--save-facts <file>", "record what the checks read").hideHelp())
   .action(
@@ -100,6 +113,7 @@ program
           ...(flags.context ? { context: flags.context } : {}),
           ...(flags.tag ? { tag: flags.tag } : {}),
           ...(flags.saveFacts ? { saveFacts: flags.saveFacts } : {}),
+          ...(flags.platform ? { platform: flags.platform } : {}),
         });
       },
       async (message, number, flags) => {

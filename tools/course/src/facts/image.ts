@@ -86,6 +86,7 @@ export async function gather(
             context,
             tag,
             labels,
+            ...(options.platform ? { platform: options.platform } : {}),
             onLine: (line) => (task.output = line),
           });
           if (!ctx.build.ok) throw new Error(`the build failed: ${firstError(ctx.build.output)}`);
@@ -103,6 +104,7 @@ export async function gather(
             image: image.id,
             labels,
             timeoutSeconds: options.timeout,
+            ...(options.platform ? { platform: options.platform } : {}),
             onStatus: (text) => (task.output = text),
           });
           // Sizes are compared with earlier exercises' passing images only.

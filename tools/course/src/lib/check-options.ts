@@ -12,6 +12,8 @@ export interface CheckOptions {
   /** The image tag (image exercises) or compose project name: by default one of this run's own. */
   tag?: string;
   saveFacts?: string;
+  /** Build and run the image for this platform (`linux/arm64`) instead of the engine's own. */
+  platform?: string;
 }
 
 /** A name part of this run's own, so that checks started at once never share an image or project. */
@@ -25,5 +27,9 @@ export function refuseImageOptions(
   if (options.context || options.saveFacts)
     throw new CouldNotCheck(
       `exercise ${String(exercise.number)} checks a ${exercise.kind} file: --context and --save-facts are for the image exercises.`,
+    );
+  if (options.platform)
+    throw new CouldNotCheck(
+      `exercise ${String(exercise.number)} checks a ${exercise.kind} file: --platform is for the image exercises (compose builds for the engine's platform, or a service's platform: key).`,
     );
 }
