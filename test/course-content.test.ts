@@ -4,7 +4,7 @@ import assert from "node:assert/strict";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { dirname, join, relative } from "node:path";
 import { test } from "node:test";
-import { EXERCISES } from "@course/cli";
+import { EXERCISES, readmeOf } from "@course/cli";
 import { DockerfileParser, JSONInstruction, ModifiableInstruction } from "dockerfile-ast";
 
 const root = join(import.meta.dirname, "..");
@@ -157,4 +157,48 @@ test("every relative link in the Markdown resolves to a file", () => {
     }
   }
   assert.deepEqual(broken, []);
+});
+
+/** The commands of a README's "Steps": fenced lines and inline code, as typed. */
+function stepCommands(readme: string): string[] {
+  const steps = readme.slice(readme.indexOf("## Steps"), readme.indexOf("## Hints"));
+  return [
+    ...[...steps.matchAll(/^ *```(?:sh|bash)\n([\s\S]*?)^ *```/gm)].flatMap(([, block = ""]) =>
+      block.split("\n").map((line) => line.trim()),
+    ),
+    ...[...steps.matchAll(/`([^`\n]+)`/g)].map(([, code = ""]) => code),
+  ].filter(Boolean);
+}
+
+test("a command in an expected result is the command its step gives, not a variant of it", () => {
+  const words = (command: string) => command.split(/\s+/).slice(0, 5).join(" ");
+  for (const exercise of EXERCISES) {
+    const readme = readFileSync(join(root, readmeOf(exercise)), "utf8");
+    const expected = readme.slice(readme.indexOf("## Expected result"), readme.indexOf("## Check"));
+    const given = stepCommands(readme);
+    for (const [, shown = ""] of expected.matchAll(/^\$ (.+)$/gm)) {
+      if (shown.split(/\s+/).length < 5) continue;
+      const variants = given.filter((c) => words(c) === words(shown));
+      if (variants.length)
+        assert.ok(
+          variants.includes(shown),
+          `${readmeOf(exercise)}: "$ ${shown}" differs from its step's ${variants.join(" / ")}`,
+        );
+    }
+  }
+});
+
+test("exercise 3's expected count of node_modules entries is the API's production dependencies", () => {
+  const lock = JSON.parse(readFileSync(join(root, "api/package-lock.json"), "utf8")) as {
+    packages: Record<string, { dev?: boolean }>;
+  };
+  // `ls /app/node_modules` after `npm prune --omit=dev`: one entry per top-level package or scope.
+  const entries = new Set(
+    Object.entries(lock.packages)
+      .filter(([path, entry]) => /^node_modules\/(@[^/]+\/)?[^/]+$/.test(path) && !entry.dev)
+      .map(([path]) => path.split("/")[1]),
+  );
+  const readme = readFileSync(join(root, "exercises/03-multi-stage/README.md"), "utf8");
+  const shown = /ls \/app\/node_modules \| wc -l'\n(?:.*\n)*?(\d+)\n```/.exec(readme)?.[1];
+  assert.equal(Number(shown), entries.size);
 });

@@ -7,6 +7,12 @@ import { EXERCISES, readmeOf, solutionOf } from "@course/cli";
 import { COMPOSE_FILES, COURSE_PORTS, MICROSERVICES, STACK } from "@course/stack";
 import { DockerfileParser } from "dockerfile-ast";
 import { needsDocker, run } from "./containers/docker.ts";
+import {
+  MIN_COMPOSE,
+  MIN_DESKTOP,
+  MIN_ENGINE_MAJOR,
+} from "../tools/course/src/commands/doctor/findings.ts";
+import { ALPINE_NODE_PARTS, EXPECTED_SIZES, rangeOf } from "../tools/course/src/expected-sizes.ts";
 
 // One place for each fact: the stack registry (@course/stack) and the exercise catalogue
 // (tools/course/src/catalogue.ts). Everything that repeats them must agree with them: compose,
@@ -157,5 +163,110 @@ test("every page that names the npm releases whose PowerShell wrapper drops `--`
       text(file).replace(/\s+/g, " "),
       /10\.9\.3 \((?:or an npm 11 older than|11\.4 on npm 11)/,
       file,
+    );
+});
+
+/** The Markdown that quotes sizes and versions: the README, the exercises, the answers, the docs. */
+const pages = () =>
+  [
+    "README.md",
+    ...["exercises", "solutions"].flatMap((dir) =>
+      readdirSync(join(root, dir)).map((name) => `${dir}/${name}/README.md`),
+    ),
+    ...readdirSync(join(root, "docs"))
+      .filter((name) => name.endsWith(".md") && name !== "benchmarks.md")
+      .map((name) => `docs/${name}`),
+  ].filter((page) => existsSync(join(root, page)));
+
+test("every size range the pages quote is one of the expected sizes, for the image it is", () => {
+  const known = new Set<string>(Object.values(EXPECTED_SIZES).map((e) => e.size));
+  for (const page of pages()) {
+    const body = text(page).replace(/\s+/g, " ");
+    for (const [size] of body.matchAll(/\b\d+–\d+ MB\b/g))
+      assert.ok(known.has(size), `${page}: ${size} is not in tools/course/src/expected-sizes.ts`);
+    // "`node:24` about 1.13 GB", "`alpine:3.24` is about 8.4 MB": an image named just before.
+    for (const [, image = "", size = ""] of body.matchAll(
+      /`([^`]+)`[^`.;:]{0,12}?\b(about \d[\d.]* (?:MB|GB))/g,
+    )) {
+      const entry = Object.values(EXPECTED_SIZES).find((e) => e.image === image);
+      if (entry) assert.equal(size, entry.size, `${page}: ${image} ${size}`);
+    }
+    for (const { image, size } of Object.values(EXPECTED_SIZES)) {
+      // A table row naming the image gives its size.
+      for (const [row] of text(page).matchAll(
+        new RegExp(`^\\| \`${image.replace(/[.+]/g, "\\$&")}\`[^|]*\\|[^|\\n]*\\|$`, "gm"),
+      ))
+        assert.ok(row.includes(size), `${page}: ${row.trim()} should say ${size}`);
+    }
+  }
+});
+
+test("the parts of Alpine with Node.js and npm add up to its expected size", () => {
+  const [low, high] = rangeOf(EXPECTED_SIZES.alpineNode.size);
+  const sum = Object.values(ALPINE_NODE_PARTS).reduce((a, b) => a + b, 0);
+  assert.ok(sum >= low && sum <= high, `${String(sum)} MB within ${String(low)}–${String(high)}`);
+  assert.equal(rangeOf(EXPECTED_SIZES.alpine.size)[0], ALPINE_NODE_PARTS.alpine);
+  const readme = text("exercises/01-alpine-by-hand/README.md").replace(/\s+/g, " ");
+  for (const part of [ALPINE_NODE_PARTS.nodejsWithLibraries, ALPINE_NODE_PARTS.npm])
+    assert.match(
+      readme,
+      new RegExp(`about ${String(part)} MB`),
+      `exercise 1 names the ${String(part)} MB part`,
+    );
+});
+
+test("the sizes in the expected `docker images` output fall in the expected ranges", () => {
+  const expected = new Map<string, string>(
+    Object.values(EXPECTED_SIZES).map((e) => [e.image, e.size]),
+  );
+  for (const exercise of EXERCISES) {
+    const readme = text(readmeOf(exercise));
+    for (const [, repository = "", tag = "", shown = "", unit = ""] of readme.matchAll(
+      /^(api|node)\s+(\S+)\s+\S+\s+.*?\s([\d.]+)(MB|GB)$/gm,
+    )) {
+      const size = expected.get(`${repository}:${tag}`);
+      assert.ok(size, `${readmeOf(exercise)}: ${repository}:${tag} has an expected size`);
+      const [low, high] = rangeOf(size);
+      const mb = Number(shown) * (unit === "GB" ? 1000 : 1);
+      assert.ok(
+        mb >= low * 0.99 && mb <= high * 1.01,
+        `${readmeOf(exercise)}: ${repository}:${tag} ${shown}${unit} within ${size}`,
+      );
+    }
+  }
+});
+
+test("every minimum Docker version the pages state is the one course doctor asks for", () => {
+  const stated = (pattern: RegExp) =>
+    pages().flatMap((page) =>
+      [...text(page).replace(/\s+/g, " ").matchAll(pattern)].map((m) => `${page}: ${m[1] ?? ""}`),
+    );
+  for (const line of stated(/Docker Compose (\d+\.\d+) or newer/g))
+    assert.ok(line.endsWith(`: ${MIN_COMPOSE.text}`), line);
+  for (const line of stated(/Docker Desktop (\d+\.\d+) or newer/g))
+    assert.ok(line.endsWith(`: ${MIN_DESKTOP}`), line);
+  for (const line of stated(/Docker Engine (\d+) or newer/g))
+    assert.ok(line.endsWith(`: ${String(MIN_ENGINE_MAJOR)}`), line);
+  for (const line of stated(/the rest of the day needs (\d+\.\d+)/g))
+    assert.ok(line.endsWith(`: ${MIN_COMPOSE.text}`), line);
+  assert.ok(
+    stated(/Docker Compose (\d+\.\d+) or newer/g).length >= 3,
+    "the README, exercise 5 and the guide state it",
+  );
+});
+
+test("the sample API's image catalogue gives the expected sizes of the images the day pulls", () => {
+  const catalogue = text("api/src/catalogue.ts");
+  const sizeOf = (name: string) =>
+    Number(new RegExp(`name: "${name}",[\\s\\S]*?sizeMb: (\\d+)`).exec(catalogue)?.[1]);
+  for (const [name, expected] of [
+    ["node", EXPECTED_SIZES.node],
+    ["node-alpine", EXPECTED_SIZES.nodeAlpine],
+    ["alpine", EXPECTED_SIZES.alpine],
+  ] as const)
+    assert.equal(
+      sizeOf(name),
+      Math.round(rangeOf(expected.size)[0]),
+      `api/src/catalogue.ts: ${name}`,
     );
 });

@@ -21,6 +21,7 @@ const files = [
       .filter((e) => e.isDirectory())
       .map((e) => `${dir}/${e.name}/README.md`),
   ),
+  ...readdirSync(join(root, "exercises")).map((e) => `exercises/${e}/cheat-sheet-powershell.md`),
   ...readdirSync(join(root, "docs"))
     .filter((name) => name.endsWith(".md"))
     .map((name) => `docs/${name}`),

@@ -64,7 +64,7 @@ const images: readonly BaseImage[] = [
   {
     name: "node-alpine",
     reference: "node:24-alpine",
-    sizeMb: 165,
+    sizeMb: 167,
     packageManager: "apk",
     shell: true,
     description: "Node.js, npm and Yarn on Alpine.",

@@ -8,6 +8,7 @@ import type { BenchFigures, Machine } from "./figures.ts";
 import { keptSections, renderBenchmarks } from "./render.ts";
 import * as steps from "./steps.ts";
 import { compose } from "./compose.ts";
+import { benchRoom } from "./room.ts";
 
 const page = join(import.meta.dirname, "../../docs/benchmarks.md");
 
@@ -43,6 +44,7 @@ async function main() {
   const report = renderBenchmarks(figures, machine, keptSections(previous));
   writeFileSync(page, report);
   console.log(`\n${report}\nWritten to docs/benchmarks.md`);
+  await benchRoom(page);
 }
 
 // The run ends when the page is written: the measuring clients' keep-alive sockets (the SDK's,

@@ -17,3 +17,6 @@ export { createParentService, type ParentService } from "./parent.ts";
 export { notFound } from "./problems.ts";
 export { listen } from "./server.ts";
 export { IdSchema, IfMatchHeaders, ItemHeaders } from "./schemas.ts";
+// The room server builds its own app (no database service) from the same pieces.
+export { HttpProblem, ProblemSchema, registerProblemHandlers, sendProblem } from "./problems.ts";
+export { serviceLogging } from "./logging.ts";

@@ -2,6 +2,7 @@ import { Command, InvalidArgumentError, Option } from "commander";
 import { EXERCISES, exerciseRange, findExercise } from "./catalogue.ts";
 import { cleanupAll, cleanUpOnInterrupt, interrupted } from "./lib/cleanup.ts";
 import { CouldNotCheck, errorMessage } from "./lib/errors.ts";
+import { solutionCommand } from "./commands/solution/command.ts";
 import { red } from "./lib/ui.ts";
 
 // The `course` command's commands and options, built without parsing, so that a test can read
@@ -199,3 +200,5 @@ images
       return loadImages(file);
     }),
   );
+
+program.addCommand(solutionCommand);

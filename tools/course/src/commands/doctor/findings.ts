@@ -14,6 +14,16 @@ export interface Finding {
 
 /** compose.yaml's healthcheck.start_interval needs Engine 25 (Docker Desktop 4.27). */
 export const MIN_ENGINE_MAJOR = 25;
+export const MIN_DESKTOP = "4.27";
+
+/** Exercise 5: `include:` needs Compose 2.20, `docker compose watch` 2.22; the guides quote this. */
+export const MIN_COMPOSE = { major: 2, minor: 22, text: "2.22" } as const;
+
+/** A `docker compose version --short` older than MIN_COMPOSE. */
+export function composeTooOld(version: string): boolean {
+  const [major = 0, minor = 0] = version.replace(/^v/, "").split(/[.-]/).map(Number);
+  return major < MIN_COMPOSE.major || (major === MIN_COMPOSE.major && minor < MIN_COMPOSE.minor);
+}
 
 export const ok = (id: string, title: string, detail: string): Finding => ({
   id,
@@ -105,7 +115,7 @@ export function engineFinding(answer: EngineAnswer, laptop: Laptop): Finding {
       "engine",
       title,
       `version ${Version}: compose.yaml's healthcheck.start_interval needs Engine ${String(MIN_ENGINE_MAJOR)} or newer`,
-      `Update Docker Desktop to 4.27 or newer, or Docker Engine to ${String(MIN_ENGINE_MAJOR)} or newer.`,
+      `Update Docker Desktop to ${MIN_DESKTOP} or newer, or Docker Engine to ${String(MIN_ENGINE_MAJOR)} or newer.`,
     );
   return ok("engine", title, `${Version} (API ${ApiVersion}), ${os}/${Arch}, at ${answer.address}`);
 }

@@ -11,6 +11,7 @@ import { runCommand } from "../../lib/process.ts";
 import {
   archFinding,
   bad,
+  composeTooOld,
   engineFinding,
   type EngineAnswer,
   type Finding,
@@ -19,6 +20,7 @@ import {
   imagesFinding,
   type Laptop,
   laptopOf,
+  MIN_COMPOSE,
   ok,
   portsFinding,
 } from "./findings.ts";
@@ -73,12 +75,11 @@ async function composeFinding(): Promise<Finding> {
       "`docker compose` is not available",
       "Install the compose plugin (Docker Desktop has it; on Linux the docker-compose-plugin package). The old `docker-compose` v1 is not enough.",
     );
-  const [major = 0, minor = 0] = version.replace(/^v/, "").split(/[.-]/).map(Number);
-  if (major < 2 || (major === 2 && minor < 20))
+  if (composeTooOld(version))
     return bad(
       "compose",
       "Docker Compose v2",
-      `version ${version}: exercise 5 needs 2.20 or newer (include:)`,
+      `version ${version}: exercise 5 needs ${MIN_COMPOSE.text} or newer (include:, watch)`,
       "Update Docker Desktop or the docker-compose-plugin package.",
     );
   return ok("compose", "Docker Compose v2", version);
