@@ -41,6 +41,11 @@ test("company and the local database on linux/arm64", async (t) => {
   // Node's name for the engine's architecture, as npm picks optional dependencies by it.
   const engineArch = (await docker.version()).Arch;
   const native = engineArch === "amd64" ? "x64" : engineArch;
+  // Removed last-made first: containers, then their network, then the images they ran.
+  const cleanups: (() => Promise<unknown>)[] = [];
+  t.after(async () => {
+    for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined);
+  });
   const built: Record<string, string> = {};
   for (const service of [company, DATABASE]) {
     const tag = `advanced-docker-test/${service.name}:arm64`;
@@ -57,12 +62,7 @@ test("company and the local database on linux/arm64", async (t) => {
       `DISTROLESS_IMAGE=${bases.DISTROLESS_IMAGE_ARM64}`,
     ];
     const log = await run("docker", [...args, "-t", tag, "."]);
-    t.after(() =>
-      docker
-        .getImage(tag)
-        .remove()
-        .catch(() => undefined),
-    );
+    cleanups.push(() => docker.getImage(tag).remove());
     const image = await docker.getImage(tag).inspect();
     assert.equal(`${image.Os}/${image.Architecture}`, PLATFORM, `${tag} is an arm64 image`);
     // The runtime stage runs nothing (no RUN for arm64), and the build stage ran on this machine's
@@ -70,12 +70,7 @@ test("company and the local database on linux/arm64", async (t) => {
     assert.doesNotMatch(log, /^#\d+ \[(linux\/arm64 )?(alpine|distroless) \d+\/\d+\] RUN /m);
     const stage = `${tag}-build`;
     await run("docker", [...args, "--target", "build", "-t", stage, "."]);
-    t.after(() =>
-      docker
-        .getImage(stage)
-        .remove()
-        .catch(() => undefined),
-    );
+    cleanups.push(() => docker.getImage(stage).remove());
     const esbuild = await run("docker", [
       "run",
       "--rm",
@@ -92,7 +87,7 @@ test("company and the local database on linux/arm64", async (t) => {
 
   const suffix = randomUUID().slice(0, 8);
   const network = await docker.createNetwork({ Name: `advanced-docker-arm64-${suffix}` });
-  t.after(() => network.remove().catch(() => undefined));
+  cleanups.push(() => network.remove());
   const start = async (name: string, image: string, env: string[], port: number) => {
     const container = await docker.createContainer({
       name: `advanced-docker-arm64-${name}-${suffix}`,
@@ -110,7 +105,7 @@ test("company and the local database on linux/arm64", async (t) => {
       },
       NetworkingConfig: { EndpointsConfig: { [network.id]: { Aliases: [name] } } },
     });
-    t.after(() => container.remove({ force: true }).catch(() => undefined));
+    cleanups.push(() => container.remove({ force: true }));
     await container.start();
     const info = await container.inspect();
     const host = info.NetworkSettings.Ports[`${String(port)}/tcp`]?.[0]?.HostPort;
