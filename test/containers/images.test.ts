@@ -6,15 +6,7 @@ import { test } from "node:test";
 import type { Readable } from "node:stream";
 import { extract } from "tar-stream";
 import { LOCAL_COSMOS_KEY } from "@course/cosmosdb";
-import {
-  baseImages,
-  buildImage,
-  docker,
-  fetchWithin,
-  needsDocker,
-  root,
-  services,
-} from "./docker.ts";
+import { baseImages, buildImage, docker, needsDocker, root, services, waitFor } from "./docker.ts";
 
 // Every image, built as CI builds it and read through the Engine API: non-root, healthchecked,
 // exec-form, nothing in it that the runtime does not need, nothing from .env, small, quick to stop.
@@ -62,16 +54,6 @@ async function publishedPort(containerId: string, port: number) {
   return Number(binding.HostPort);
 }
 
-async function waitFor(url: string, timeoutMs: number) {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const answer = await fetchWithin(url, 2000).catch(() => undefined);
-    if (answer?.response.ok) return answer;
-    if (Date.now() > deadline) throw new Error(`${url} did not answer 2xx within ${timeoutMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-}
-
 test("service images", async (t) => {
   if (!(await needsDocker(t))) return;
   const canary = `canary-${randomUUID()}`;
@@ -85,7 +67,7 @@ test("service images", async (t) => {
   });
 
   const base = await docker
-    .getImage(baseImages.DISTROLESS_IMAGE ?? "gcr.io/distroless/nodejs24-debian12:nonroot")
+    .getImage(baseImages.DISTROLESS_IMAGE ?? "gcr.io/distroless/nodejs24-debian13:nonroot")
     .inspect();
   const sizes: string[] = [];
 

@@ -30,7 +30,7 @@ const rebuilt = `${tag}-rebuilt`;
 const client = `${stack}-client`;
 const image = (name: string, version = tag) => stackImage(name, version);
 const serviceName = (name: string) => stackService(stack, name);
-const nodeImage = baseImages.BUILD_IMAGE ?? "node:24-bookworm-slim";
+const nodeImage = baseImages.BUILD_IMAGE ?? "node:24-trixie-slim";
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const tasksOf = (name: string) => runningTasks(serviceName(name));
 

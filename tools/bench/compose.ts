@@ -10,7 +10,7 @@ export const PROJECT = "advanced-docker-bench";
 
 /** The runtime base the images were built on, as the build arguments name it. */
 export const RUNTIME_BASE =
-  process.env.DISTROLESS_IMAGE ?? "gcr.io/distroless/nodejs24-debian12:nonroot";
+  process.env.DISTROLESS_IMAGE ?? "gcr.io/distroless/nodejs24-debian13:nonroot";
 
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 

@@ -1,7 +1,7 @@
 # The sample API built in one stage and run in a distroless one (Node.js only: no shell, no npm),
 # as the course's services are. `npm run course -- sizes` builds it with api/ as context.
-ARG BUILD_IMAGE=node:24-bookworm-slim
-ARG DISTROLESS_IMAGE=gcr.io/distroless/nodejs24-debian12:nonroot
+ARG BUILD_IMAGE=node:24-trixie-slim
+ARG DISTROLESS_IMAGE=gcr.io/distroless/nodejs24-debian13:nonroot
 
 # build: npm, the TypeScript compiler and dev dependencies; none of it ships unless copied below
 FROM ${BUILD_IMAGE} AS build

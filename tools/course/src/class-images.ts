@@ -14,8 +14,8 @@ export const NODE_ALPINE = `node:${String(NODE_MAJOR)}-alpine`;
 export const NODE_ALPINE_PINNED = `node:${String(NODE_MAJOR)}-alpine${ALPINE_RELEASE}`;
 export const NODE_FULL = `node:${String(NODE_MAJOR)}`;
 export const NODE_SLIM = `node:${String(NODE_MAJOR)}-slim`;
-export const BUILD_DEFAULT = `node:${String(NODE_MAJOR)}-bookworm-slim`;
-export const DISTROLESS_DEFAULT = `gcr.io/distroless/nodejs${String(NODE_MAJOR)}-debian12:nonroot`;
+export const BUILD_DEFAULT = `node:${String(NODE_MAJOR)}-trixie-slim`;
+export const DISTROLESS_DEFAULT = `gcr.io/distroless/nodejs${String(NODE_MAJOR)}-debian13:nonroot`;
 
 export interface ClassImage {
   name: string;

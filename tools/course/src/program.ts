@@ -4,7 +4,13 @@ import { EXERCISES, exerciseRange, findExercise } from "./catalogue.ts";
 import { cleanupAll, cleanUpOnInterrupt, interrupted } from "./lib/cleanup.ts";
 import { CouldNotCheck, errorMessage } from "./lib/errors.ts";
 import { solutionCommand } from "./commands/solution/command.ts";
-import { parsePlatform, ROOM_PLATFORMS, samePlatform, type Platform } from "./lib/platform.ts";
+import {
+  formatPlatform,
+  parsePlatform,
+  ROOM_PLATFORMS,
+  samePlatform,
+  type Platform,
+} from "./lib/platform.ts";
 import { roomWanted } from "./lib/room-client.ts";
 import { red } from "./lib/ui.ts";
 
@@ -29,6 +35,13 @@ const platformList = (value: string): Platform[] => {
   return platforms.filter(
     (platform, i) => platforms.findIndex((other) => samePlatform(other, platform)) === i,
   );
+};
+
+/** `os/arch[/variant]`, as docker build and docker run take it. */
+const platform = (value: string) => {
+  const parsed = parsePlatform(value);
+  if (!parsed) throw new InvalidArgumentError("a platform such as linux/amd64 or linux/arm64");
+  return formatPlatform(parsed);
 };
 
 // Whole seconds, as compose's --wait-timeout (which the compose check passes it to) takes them.
@@ -79,6 +92,7 @@ interface CheckFlags {
   tag?: string;
   saveFacts?: string;
   room: boolean;
+  platform?: string;
 }
 
 const kinds = (kind: "image" | "compose" | "stack") =>
@@ -113,6 +127,11 @@ program
     `how long the API may take to answer, or the stack to be healthy (default: ${EXERCISES.map((e) => `${String(e.number)}: ${String(e.timeout)}`).join(", ")})`,
     seconds,
   )
+  .option(
+    "--platform <os/arch>",
+    "build and run the image for another platform, e.g. linux/arm64 (image exercises; emulated where the engine's differs)",
+    platform,
+  )
   .addOption(new Option("--tag <tag>", "image tag, compose project or stack name").hideHelp())
   .addOption(new Option("--save-facts <file>", "record what the checks read").hideHelp())
   .option(NO_ROOM, NO_ROOM_HELP)
@@ -128,6 +147,7 @@ program
           ...(flags.tag ? { tag: flags.tag } : {}),
           ...(flags.saveFacts ? { saveFacts: flags.saveFacts } : {}),
           room: roomWanted(flags.room),
+          ...(flags.platform ? { platform: flags.platform } : {}),
         });
       },
       async (message, number, flags) => {

@@ -32,6 +32,19 @@ test("check without a Dockerfile: exit 2, and where to start", async () => {
   assert.match(result.stderr, /there is no Dockerfile at api\/No\.Dockerfile/);
 });
 
+test("check --platform: a value that is no platform is refused in one line, before any build", async () => {
+  const result = await course(["check", "3", "--platform", "arm64"], { env: unreachable });
+  assert.equal(result.code, 1);
+  assert.match(result.stderr, /a platform such as linux\/amd64 or linux\/arm64/);
+  assert.doesNotMatch(result.stderr, /\n\s+at /, "no stack trace");
+});
+
+test("check --platform is for the image exercises: a compose check refuses it", async () => {
+  const result = await course(["check", "5", "--platform", "linux/arm64"], { env: unreachable });
+  assert.equal(result.code, 2);
+  assert.match(result.stderr, /--platform is for the image exercises/);
+});
+
 test("an exercise that does not exist is refused with the command's help", async () => {
   const result = await course(["check", String(EXERCISES.length + 1)]);
   assert.equal(result.code, 1);

@@ -17,7 +17,7 @@ import { repoRoot } from "../src/lib/paths.ts";
 // compose-check.test.ts.
 
 const BASES = {
-  BUILD_IMAGE: "mirror/node:24-bookworm-slim",
+  BUILD_IMAGE: "mirror/node:24-trixie-slim",
   DISTROLESS_IMAGE: "mirror/distroless",
   ALPINE_IMAGE: "mirror/alpine",
 };
@@ -408,7 +408,7 @@ for (const [output, cause] of [
     /Do both `COPY --from=build` lines name your service's folder/,
   ],
   [
-    "failed to solve: node:24-bookworm-slim: failed to resolve source metadata for docker.io/library/node:24-bookworm-slim",
+    "failed to solve: node:24-trixie-slim: failed to resolve source metadata for docker.io/library/node:24-trixie-slim",
     /list the base images in the build's args/,
   ],
 ] as const) {

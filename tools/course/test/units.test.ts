@@ -102,7 +102,7 @@ test("the command is found after entry-point wrappers, in exec and shell form", 
 
 test("stages are counted with ARG defaults and build args applied", () => {
   const text = [
-    "ARG BUILD_IMAGE=node:24-bookworm-slim",
+    "ARG BUILD_IMAGE=node:24-trixie-slim",
     "FROM ${BUILD_IMAGE} AS build",
     "RUN true",
     "FROM alpine:3.24",
@@ -111,7 +111,7 @@ test("stages are counted with ARG defaults and build args applied", () => {
   assert.deepEqual(readStages(text), {
     count: 2,
     list: [
-      { name: "build", from: "node:24-bookworm-slim" },
+      { name: "build", from: "node:24-trixie-slim" },
       { name: "stage 2", from: "alpine:3.24" },
     ],
   });

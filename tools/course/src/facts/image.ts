@@ -87,6 +87,7 @@ export async function gather(
             context,
             tag,
             labels,
+            ...(options.platform ? { platform: options.platform } : {}),
             onLine: (line) => (task.output = line),
           });
           if (!ctx.build.ok) throw new Error(`the build failed: ${firstError(ctx.build.output)}`);
@@ -107,6 +108,7 @@ export async function gather(
               image: image.id,
               labels,
               timeoutSeconds: options.timeout,
+              ...(options.platform ? { platform: options.platform } : {}),
               onStatus: (text) => (task.output = text),
             }),
           ]);

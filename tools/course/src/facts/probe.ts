@@ -52,11 +52,13 @@ export async function runAndProbe(options: {
   image: string;
   labels: Record<string, string>;
   timeoutSeconds: number;
+  platform?: string;
   onStatus?: (text: string) => void;
 }): Promise<RunFacts> {
   const containerPort = `${String(APP_PORT)}/tcp`;
   const container = await docker.createContainer({
     Image: options.image,
+    ...(options.platform ? { platform: options.platform } : {}),
     Labels: { [LABEL]: "1", ...options.labels },
     ExposedPorts: { [containerPort]: {} },
     HostConfig: { PortBindings: { [containerPort]: [{ HostIp: "127.0.0.1", HostPort: "" }] } },

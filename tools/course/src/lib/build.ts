@@ -20,6 +20,8 @@ export async function build(options: {
   tag: string;
   labels?: Record<string, string>;
   target?: string;
+  /** `linux/arm64`: another architecture than the engine's runs its RUN steps emulated. */
+  platform?: string;
   onLine?: (line: string) => void;
 }): Promise<BuildResult> {
   const dir = await mkdtemp(join(tmpdir(), "course-build-"));
@@ -40,6 +42,7 @@ export async function build(options: {
         iidfile,
         ...Object.entries(labels).flatMap(([key, value]) => ["--label", `${key}=${value}`]),
         ...(options.target ? ["--target", options.target] : []),
+        ...(options.platform ? ["--platform", options.platform] : []),
         ...buildArgs(),
         options.context,
       ],

@@ -14,6 +14,8 @@ export interface CheckOptions {
   saveFacts?: string;
   /** Send the report to the joined room too (not with --no-room or COURSE_ROOM=off). */
   room?: boolean;
+  /** Build and run the image for this platform (`linux/arm64`) instead of the engine's own. */
+  platform?: string;
 }
 
 /** A name part of this run's own, so that checks started at once never share an image or project. */
@@ -27,5 +29,9 @@ export function refuseImageOptions(
   if (options.context || options.saveFacts)
     throw new CouldNotCheck(
       `exercise ${String(exercise.number)} checks a ${exercise.kind} file: --context and --save-facts are for the image exercises.`,
+    );
+  if (options.platform)
+    throw new CouldNotCheck(
+      `exercise ${String(exercise.number)} checks a ${exercise.kind} file: --platform is for the image exercises (compose builds for the engine's platform, or a service's platform: key).`,
     );
 }

@@ -109,7 +109,7 @@ const employeeBuild: ComposeRule = {
         hint = `The employee image is built from the ${dockerfile.ofService} service's Dockerfile, so the container runs that service. Point dockerfile: at your own, services/employee/Dockerfile.`;
       } else if (others.length) {
         found = `${dockerfile.shown} builds ${list(others)}, not ${dockerfile.own}`;
-        hint = `Your Dockerfile still copies or builds ${list(others)}: write ${dockerfile.own} in the sources COPY, in \`npm run build --workspace …\` and in both \`COPY --from=build\` lines (step 12).`;
+        hint = `Your Dockerfile still copies or builds ${list(others)}: write ${dockerfile.own} in \`npm ci --workspace …\`, in the sources COPY, in \`npm run build --workspace …\` and in both \`COPY --from=build\` lines (step 12).`;
       } else found = `built from ${dockerfile.shown}, which builds ${dockerfile.own}`;
       return {
         passed: passed,
