@@ -1,8 +1,10 @@
 import { randomBytes } from "node:crypto";
+import { existsSync } from "node:fs";
+import { join } from "node:path";
 import { buildRoomApp } from "./app.ts";
 import { ROOM_DEFAULT_PORT } from "./contract.ts";
 import { indexArchives, type Progress } from "./images.ts";
-import { newRoomCode, openRoomStore } from "./store.ts";
+import { DATABASE_FILE, newRoomCode, openRoomStore } from "./store.ts";
 
 // What the course CLI uses: the API contract, startRoom() for `course room start`, and
 // readRoomState() for `course room status` (it reads the data folder, the server need not run).
@@ -76,6 +78,9 @@ export type RunningRoom = Awaited<ReturnType<typeof startRoom>>;
 
 /** What the page would show, from the data folder alone (the room may be stopped). */
 export function readRoomState(dataDir: string) {
+  // Reading never makes a room: a folder without the room's database is not room data.
+  if (!existsSync(join(dataDir, DATABASE_FILE)))
+    throw new Error(`no ${DATABASE_FILE} here: this is not a room's data folder`);
   const store = openRoomStore(dataDir);
   try {
     return { ...store.view(), code: store.meta("code") };

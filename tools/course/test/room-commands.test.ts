@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
+import { readdirSync } from "node:fs";
 import { networkInterfaces } from "node:os";
 import { test, type TestContext } from "node:test";
 import { root } from "../../../test/containers/docker.ts";
@@ -150,6 +151,14 @@ test("room status without room data says where it looked, exit 2", async (t) => 
   const result = await course(["room", "status", "--data", `${tempDir(t, "empty")}/nothing`]);
   assert.equal(result.code, 2);
   assert.match(result.stderr, /there is no room data in .*nothing: start the room/);
+});
+
+test("room status on a folder that holds no room refuses it and creates nothing", async (t) => {
+  const dir = tempDir(t, "not-a-room");
+  const result = await course(["room", "status", "--data", dir]);
+  assert.equal(result.code, 2);
+  assert.match(result.stderr, /no room\.db here: this is not a room's data folder/);
+  assert.deepEqual(readdirSync(dir), []);
 });
 
 test("the board lists the laptop's network addresses, never its loopback", () => {
