@@ -251,9 +251,10 @@ images
   .action(
     action(async (file: string, flags: { image?: string[] }) => {
       const { isRoomAddress, loadFromRoom } = await import("./commands/images/from-room.ts");
-      if (isRoomAddress(file)) return loadFromRoom(file);
+      const images = flags.image ? { images: flags.image } : {};
+      if (isRoomAddress(file)) return loadFromRoom(file, images);
       const { loadImages } = await import("./commands/images/index.ts");
-      return loadImages(file, flags.image ? { images: flags.image } : {});
+      return loadImages(file, images);
     }),
   );
 

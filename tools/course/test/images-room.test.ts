@@ -30,9 +30,17 @@ test("images load from the room: downloaded, verified, loaded, and the room know
   const env = { COURSE_CONFIG_DIR: config, COURSE_STATE_DIR: tempDir(t, "state") };
   const address = room.address.replace("http://", "");
 
-  const loaded = await course(["images", "load", address], { env });
+  // The room's archive holds an image outside the class's list: named, and nothing loaded, until
+  // the trainee names it too.
+  const refused = await course(["images", "load", address], { env });
+  assert.equal(refused.code, 2, refused.stdout + refused.stderr);
+  assert.match(refused.stdout, /Downloaded class-images\.tar, sha256 verified/);
+  assert.match(refused.stderr, /holds images outside the class's list .*: roomclient-test\/tiny/);
+  await assert.rejects(docker.getImage(tag).inspect());
+
+  const loaded = await course(["images", "load", address, "--image", tag], { env });
   assert.equal(loaded.code, 0, loaded.stdout + loaded.stderr);
-  assert.match(loaded.stdout, /Downloaded class-images\.tar, sha256 verified/);
+  assert.match(loaded.stdout, /class-images\.tar: already downloaded, sha256 verified/);
   assert.match(loaded.stdout, new RegExp(tag.replace(/[/.]/g, "\\$&")));
   await docker.getImage(tag).inspect();
   const { Os, Arch } = await docker.version();
@@ -42,7 +50,7 @@ test("images load from the room: downloaded, verified, loaded, and the room know
     [["class-images.tar", `${Os}/${Arch}`]],
   );
 
-  const again = await course(["images", "load", address], { env });
+  const again = await course(["images", "load", address, "--image", tag], { env });
   assert.equal(again.code, 0, again.stdout + again.stderr);
   assert.match(again.stdout, /class-images\.tar: already downloaded, sha256 verified/);
 

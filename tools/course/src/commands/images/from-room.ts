@@ -54,7 +54,10 @@ export function archivesFor(archives: ImageArchive[], platform: string) {
   return archives.filter((a) => !a.platforms?.length || a.platforms.includes(platform));
 }
 
-export async function loadFromRoom(address: string, options: { quiet?: boolean } = {}) {
+export async function loadFromRoom(
+  address: string,
+  options: { images?: string[]; quiet?: boolean } = {},
+) {
   const room = roomAddress(address);
   const archives = await roomIndex(room);
   await requireEngine();
