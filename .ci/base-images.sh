@@ -157,29 +157,40 @@ make_rootfs() {
     apt_get_install || { quiet apt-get update && apt_get_install; }
   fi
   # minbase + ca-certificates + tzdata (+ netbase for the distroless image's /etc/services),
-  # trimmed like Debian's official -slim images. Hooks: merged /usr made with symlinks as
-  # debootstrap does, instead of the usrmerge package (which would pull perl into the image);
-  # dpkg under eatmydata (no fsync), which saves a good part of the time. Another architecture's
-  # maintainer scripts run under QEMU (binfmt_misc, .ci/binfmt.sh).
-  quiet mmdebstrap --mode=root --variant=minbase --format=tar --architectures="$arch" \
-    --hook-dir=/usr/share/mmdebstrap/hooks/merged-usr \
-    --hook-dir=/usr/share/mmdebstrap/hooks/eatmydata \
-    --include=ca-certificates,tzdata,netbase \
-    --aptopt='APT::Install-Recommends "false"' \
-    --aptopt='APT::Install-Suggests "false"' \
-    --dpkgopt='path-exclude=/usr/share/man/*' \
-    --dpkgopt='path-exclude=/usr/share/info/*' \
-    --dpkgopt='path-exclude=/usr/share/groff/*' \
-    --dpkgopt='path-exclude=/usr/share/linda/*' \
-    --dpkgopt='path-exclude=/usr/share/lintian/*' \
-    --dpkgopt='path-exclude=/usr/share/doc/*' \
-    --dpkgopt='path-include=/usr/share/doc/*/copyright' \
-    --dpkgopt='path-exclude=/usr/share/locale/*' \
-    --dpkgopt='path-include=/usr/share/locale/locale.alias' \
-    "$SUITE" "$work/rootfs-$arch.tar" \
-    "deb $MIRROR $SUITE main" \
-    "deb $MIRROR $SUITE-updates main" \
-    "deb $SECURITY_MIRROR $SUITE-security main"
+  # trimmed like Debian's official -slim images; merged /usr made with symlinks as debootstrap
+  # does (hook), instead of the usrmerge package (which would pull perl into the image).
+  # dpkg's path filters, as Debian's -slim images set them.
+  local filters=(
+    --path-exclude=/usr/share/man/* --path-exclude=/usr/share/info/* --path-exclude=/usr/share/groff/*
+    --path-exclude=/usr/share/linda/* --path-exclude=/usr/share/lintian/*
+    --path-exclude=/usr/share/doc/* --path-include=/usr/share/doc/*/copyright
+    --path-exclude=/usr/share/locale/* --path-include=/usr/share/locale/locale.alias)
+  local common=(--variant=minbase --format=tar --architectures="$arch"
+    --hook-dir=/usr/share/mmdebstrap/hooks/merged-usr
+    --aptopt='APT::Install-Recommends "false"'
+    --aptopt='APT::Install-Suggests "false"')
+  local filter
+  for filter in "${filters[@]}"; do common+=(--dpkgopt="${filter#--}"); done
+  local sources=("$SUITE" "$work/rootfs-$arch.tar"
+    "deb $MIRROR $SUITE main"
+    "deb $MIRROR $SUITE-updates main"
+    "deb $SECURITY_MIRROR $SUITE-security main")
+  if [ "$arch" = "$(native_arch)" ]; then
+    # dpkg inside the new root, under eatmydata (no fsync), which saves a good part of the time.
+    quiet mmdebstrap --mode=root "${common[@]}" --hook-dir=/usr/share/mmdebstrap/hooks/eatmydata \
+      --include=ca-certificates,tzdata,netbase "${sources[@]}"
+  else
+    # Another architecture: the host's own dpkg installs into the new root (chrootless mode,
+    # DPKG_ROOT), so only the maintainer scripts of ca-certificates and netbase run emulated, and
+    # the path filters are applied afterwards (both in rootfs-chrootless-hook.sh). That takes
+    # minutes, where running every maintainer script under QEMU took about half an hour. The
+    # host's /etc, /usr and /var/lib are read-only meanwhile: a maintainer script that would
+    # write there fails instead of changing this machine.
+    quiet unshare --mount --propagation private sh -c '
+      for dir in /etc /usr /var/lib; do mount --bind "$dir" "$dir" && mount -o remount,bind,ro "$dir"; done
+      exec "$@"' sh mmdebstrap --mode=chrootless "${common[@]}" --include=tzdata \
+      --customize-hook="$ci_dir/rootfs-chrootless-hook.sh" "${sources[@]}"
+  fi
   mkdir -p "$work/debian-$arch"
   tar -xf "$work/rootfs-$arch.tar" -C "$work/debian-$arch" --numeric-owner
   {
