@@ -1,12 +1,15 @@
 import assert from "node:assert/strict";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
 import { needsDocker, root, run } from "./containers/docker.ts";
 import { keyFiles } from "./env-key.ts";
 
 // The key reaches the services only as a secret file: `docker compose config` (what a trainee
-// pastes into a question) never shows it. A key set in .env as a variable stops `up` instead of
-// reaching every container's environment. Without .env, the local server's key file, as before.
+// pastes into a question) never shows it. A key set in .env (the seed's way) makes .env itself the
+// secret's file, which the services read the key's line from; a key file .env names is that file;
+// without .env, the local server's key file, as before.
 
 const KEY_PATH = "/run/secrets/cosmosdb_master_key";
 
@@ -44,11 +47,8 @@ for (const files of combinations) {
     const local = await config(files, "/dev/null");
     assert.equal(keyFileOf(local.project), join(root, "infra/cosmosdb/local-master-key"));
     const set = await config(files, settingKey);
-    assert.match(
-      keyFileOf(set.project) ?? "",
-      /COSMOSDB_MASTER_KEY is set/,
-      "up stops, saying why",
-    );
+    // The project's .env, where compose reads settings by default (README, .env.example).
+    assert.equal(keyFileOf(set.project), join(root, ".env"), ".env itself is the secret");
 
     for (const { text, project } of [named, local, set]) {
       assert.ok(!text.includes(key), "docker compose config does not show the key");
@@ -66,3 +66,38 @@ for (const files of combinations) {
     }
   });
 }
+
+// Why .env is mounted rather than a secret made from the variable: compose copies such a secret
+// into the container's filesystem, which a read-only service (every service here) does not allow.
+// Should compose learn to, this fails, and compose.yaml can say `environment: COSMOSDB_MASTER_KEY`.
+test("compose gives no read-only service a secret made from a variable", async (t) => {
+  if (!(await needsDocker(t))) return;
+  const dir = mkdtempSync(join(tmpdir(), "course-variable-secret-"));
+  const project = `course-variable-secret-${String(process.pid)}`;
+  t.after(async () => {
+    await run("docker", ["compose", "-p", project, "down"], { cwd: dir }).catch(() => undefined);
+    rmSync(dir, { recursive: true, force: true });
+  });
+  writeFileSync(
+    join(dir, "compose.yaml"),
+    [
+      "services:",
+      "  reader:",
+      `    image: ${process.env.DISTROLESS_IMAGE ?? "gcr.io/distroless/nodejs24-debian13:nonroot"}`,
+      "    read_only: true",
+      '    command: ["-e", "0"]',
+      "    secrets: [key]",
+      "secrets:",
+      "  key:",
+      "    environment: COSMOSDB_MASTER_KEY",
+      "",
+    ].join("\n"),
+  );
+  await assert.rejects(
+    run("docker", ["compose", "-p", project, "up"], {
+      cwd: dir,
+      env: { COSMOSDB_MASTER_KEY: "a-key" },
+    }),
+    /read-only service reader: `file` is the sole supported option/,
+  );
+});

@@ -1,12 +1,17 @@
 import assert from "node:assert/strict";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { test } from "node:test";
 import { employees } from "@course/data";
+import { keyInFile } from "@course/service-kit";
 import { checkDocsPage, launchChromium, listRoutes } from "../swagger-ui.ts";
 import { keyFiles } from "../env-key.ts";
-import { docker, needsDocker, run } from "./docker.ts";
+import { copyRepository, docker, needsDocker, run } from "./docker.ts";
 
-// The whole stack as a trainee starts it, with .env naming a key file (which compose mounts as a
-// secret) and the employee service from exercise 5's answer: healthy, reachable, hardened.
+// The whole stack as a trainee starts it, in a clone of the repository whose .env holds a key (the
+// seed's way: compose mounts .env itself as the key's secret file), with the employee service from
+// exercise 5's answer: healthy, reachable, hardened, and the key in no container's configuration.
 
 const project = "advanced-docker-test";
 const files = ["-f", "solutions/05-compose-employees/compose.yaml"];
@@ -17,23 +22,15 @@ async function json<T>(response: Response): Promise<T> {
 
 test("docker compose up: the stack runs, healthy and hardened", async (t) => {
   if (!(await needsDocker(t))) return;
-  // Taken down without the .env file: it is removed with its key before this runs.
-  t.after(() =>
-    run("docker", [
-      "compose",
-      "-p",
-      project,
-      ...files,
-      "down",
-      "--volumes",
-      "--remove-orphans",
-      "--timeout",
-      "5",
-    ]),
-  );
-  const { key, namingFile } = keyFiles(t);
+  const { key } = keyFiles(t);
+  const clone = copyRepository(mkdtempSync(join(tmpdir(), "course-stack-")));
+  writeFileSync(join(clone, ".env"), `# the account's key\nCOSMOSDB_MASTER_KEY=${key}\n`);
   const compose = (...args: string[]) =>
-    run("docker", ["compose", "-p", project, "--env-file", namingFile, ...files, ...args]);
+    run("docker", ["compose", "-p", project, ...files, ...args], { cwd: clone });
+  t.after(async () => {
+    await compose("down", "--volumes", "--remove-orphans", "--timeout", "5");
+    rmSync(clone, { recursive: true, force: true });
+  });
   await compose("up", "--detach", "--build", "--wait", "--wait-timeout", "120");
 
   const containers = await docker.listContainers({
@@ -130,7 +127,8 @@ test("docker compose up: the stack runs, healthy and hardened", async (t) => {
         const secret = "/run/secrets/cosmosdb_master_key";
         const node = info.Config.Entrypoint?.[0] ?? "node";
         const inFile = await run("docker", ["exec", summary.Id, node, "-e", read, secret]);
-        assert.equal(inFile.trim(), key, `${service}: the key file .env names is ${secret}`);
+        assert.match(inFile, /^COSMOSDB_MASTER_KEY=/m, `${service}: ${secret} is .env`);
+        assert.equal(keyInFile(inFile), key, `${service}: the key .env holds`);
       }
     },
   );

@@ -1,4 +1,5 @@
 import { readFileSync } from "node:fs";
+import { parseEnv } from "node:util";
 
 // Configuration is read from the environment once, at start-up. A bad or missing value stops the
 // process with one line naming the variable, so that nothing fails later in the middle of a request.
@@ -118,21 +119,49 @@ function integer(env: Env, name: string, fallback: number, min: number, max: num
   return parsed;
 }
 
+/**
+ * The key in a key file: the file's text alone, or the COSMOSDB_MASTER_KEY line of an env file.
+ * compose mounts .env itself as the key's secret when .env sets COSMOSDB_MASTER_KEY (compose.yaml),
+ * so that the key stays where the user wrote it and never becomes a container's variable. An env
+ * file without that line gives undefined, never its other settings taken for a key.
+ */
+export function keyInFile(text: string): string | undefined {
+  let settings: Record<string, string | undefined>;
+  try {
+    settings = parseEnv(text);
+  } catch {
+    settings = {};
+  }
+  const names = Object.keys(settings);
+  if (names.includes("COSMOSDB_MASTER_KEY")) return settings.COSMOSDB_MASTER_KEY?.trim();
+  // A base64 key parses as one odd name (its "=" padding taken for an assignment); an env file has
+  // the course's settings.
+  if (names.some((name) => /^(COSMOSDB|COMPOSE|LOG)_[A-Z_]+$/.test(name))) return undefined;
+  return text.trim();
+}
+
 // Cosmos DB account keys are base64. The key's value is never echoed, only what is wrong with it.
-// A key in COSMOSDB_MASTER_KEY wins over COSMOSDB_MASTER_KEY_FILE (compose passes both: the file is
-// its default secret, the variable what a user put in .env).
+// A key in COSMOSDB_MASTER_KEY wins over COSMOSDB_MASTER_KEY_FILE (a user may set it for one run;
+// compose passes the key only as a file).
 function masterKey(env: Env): string {
   let key = value(env, "COSMOSDB_MASTER_KEY");
   let source = "COSMOSDB_MASTER_KEY";
   const file = value(env, "COSMOSDB_MASTER_KEY_FILE");
   if (key === undefined && file !== undefined) {
     source = "COSMOSDB_MASTER_KEY_FILE";
+    let text: string;
     try {
-      key = readFileSync(file, "utf8").trim();
+      text = readFileSync(file, "utf8");
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code ?? "unreadable";
       throw new ConfigError(source, `must name a readable file holding the key (${code})`, file);
     }
+    key = keyInFile(text);
+    if (key === undefined)
+      throw new ConfigError(
+        source,
+        "names an env file (.env) without a COSMOSDB_MASTER_KEY line: write the key there (not in the shell's environment, which compose does not pass)",
+      );
   }
   if (key === undefined || key === "") {
     throw new ConfigError(

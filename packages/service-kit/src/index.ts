@@ -3,6 +3,7 @@ export { createServiceApp } from "./app.ts";
 export type { LogStream } from "./logging.ts";
 export {
   ConfigError,
+  keyInFile,
   loadConfig,
   loadConfigOrExit,
   THROUGHPUT_MODES,

@@ -5,7 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
 import { LOCAL_COSMOS_KEY } from "@course/cosmosdb";
-import { loadConfig } from "../src/config.ts";
+import { keyInFile, loadConfig } from "../src/config.ts";
 
 const valid = {
   COSMOSDB_ENDPOINT_URL: "http://localhost:8081",
@@ -37,6 +37,34 @@ test("the key can come from a file (compose secrets)", () => {
   assert.equal(
     loadConfig({ ...rest, COSMOSDB_MASTER_KEY_FILE: keyFile }, spec).cosmos.key,
     LOCAL_COSMOS_KEY,
+  );
+});
+
+test("the key file may be .env itself, as compose mounts it when .env sets the key", () => {
+  const rest = without(valid, "COSMOSDB_MASTER_KEY");
+  const envFile = join(tmpdir(), `course-env-${process.pid}`);
+  const read = (text: string) => {
+    writeFileSync(envFile, text);
+    return loadConfig({ ...rest, COSMOSDB_MASTER_KEY_FILE: envFile }, spec).cosmos.key;
+  };
+  const settings = "# Azure\nCOSMOSDB_ENDPOINT_URL=https://a.documents.azure.com:443/\n";
+  assert.equal(read(`${settings}COSMOSDB_MASTER_KEY=${LOCAL_COSMOS_KEY}\n`), LOCAL_COSMOS_KEY);
+  assert.equal(
+    read(`${settings}COSMOSDB_MASTER_KEY="${LOCAL_COSMOS_KEY}" # primary\n`),
+    LOCAL_COSMOS_KEY,
+  );
+  assert.equal(
+    keyInFile(`${LOCAL_COSMOS_KEY}\n`),
+    LOCAL_COSMOS_KEY,
+    "a key alone, = padding and all",
+  );
+  // An env file without the key: named, its other settings never taken for a key nor shown.
+  assert.throws(
+    () => read(`${settings}LOG_LEVEL=info\n`),
+    (error: Error) =>
+      /COSMOSDB_MASTER_KEY_FILE names an env file \(\.env\) without a COSMOSDB_MASTER_KEY line/.test(
+        error.message,
+      ) && !error.message.includes("documents.azure.com"),
   );
 });
 

@@ -1,6 +1,7 @@
 import { readFile } from "node:fs/promises";
 import { dirname, relative, resolve, sep } from "node:path";
 import { CosmosClient } from "@azure/cosmos";
+import { keyInFile } from "@course/service-kit";
 import { DATABASE, STACK } from "@course/stack";
 import { docker } from "../lib/docker.ts";
 import { errorMessage } from "../lib/errors.ts";
@@ -58,7 +59,7 @@ export async function partitionOf(facts: ComposeFacts): Promise<ComposeFacts["pa
   try {
     const client = new CosmosClient({
       endpoint: `http://127.0.0.1:${String(published)}`,
-      key: (await readFile(keyFile, "utf8")).trim(),
+      key: keyInFile(await readFile(keyFile, "utf8")) ?? "",
       connectionPolicy: { enableEndpointDiscovery: false, requestTimeout: 5000 },
     });
     const { resource } = await client.database(database).container(EMPLOYEES_CONTAINER.id).read();

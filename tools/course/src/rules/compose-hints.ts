@@ -57,8 +57,8 @@ const UP_HINTS: [RegExp, string][] = [
     "A build asked Docker Hub for a base image. With the class's images loaded, list the base images in the build's args as the course's services do (build-args above).",
   ],
   [
-    /COSMOSDB_MASTER_KEY is set/,
-    "Your .env sets COSMOSDB_MASTER_KEY, which would be every container's variable: paste the key alone into cosmosdb-master-key, put COSMOSDB_MASTER_KEY_FILE=cosmosdb-master-key in .env instead and delete the COSMOSDB_MASTER_KEY line (.env.example shows it).",
+    /without a COSMOSDB_MASTER_KEY line/,
+    "COSMOSDB_MASTER_KEY is set in the shell but not in .env: compose mounts .env itself as the key's secret file, so the key must be written there (.env.example shows the line), or unset in the shell.",
   ],
   [
     /COSMOSDB_MASTER_KEY_FILE must name a readable file/i,

@@ -22,9 +22,7 @@ import { bad, ok, type Finding } from "./findings.ts";
 export const FREE_TIER_RU = 1000;
 
 const COPY_ENV =
-  "Copy .env.example to .env and set COSMOSDB_ENDPOINT_URL from the Azure portal (Cosmos DB account > Settings > Keys: URI); paste the PRIMARY KEY alone into cosmosdb-master-key, which COSMOSDB_MASTER_KEY_FILE names.";
-const KEY_AS_FILE =
-  "Paste the key alone into cosmosdb-master-key at the repository root, put COSMOSDB_MASTER_KEY_FILE=cosmosdb-master-key in .env instead, and delete the COSMOSDB_MASTER_KEY line.";
+  "Copy .env.example to .env and set COSMOSDB_ENDPOINT_URL and COSMOSDB_MASTER_KEY from the Azure portal (Cosmos DB account > Settings > Keys: URI and PRIMARY KEY).";
 const NETWORK =
   "Check the URI (Keys > URI), that this network lets HTTPS (port 443) out, and the account's Networking page: public network access from all networks, or from selected networks that include this room's public address.";
 
@@ -85,16 +83,6 @@ function settingsFinding(envFile: string, env: Record<string, string> | undefine
   if (!env.COSMOSDB_ENDPOINT_URL)
     return {
       finding: bad("settings", title, `${envFile} sets no COSMOSDB_ENDPOINT_URL`, COPY_ENV),
-    };
-  // compose would have to pass it as every container's variable: compose.yaml stops instead.
-  if (env.COSMOSDB_MASTER_KEY)
-    return {
-      finding: bad(
-        "settings",
-        title,
-        "COSMOSDB_MASTER_KEY is set: `docker compose up` stops, since the key reaches the services only as a file",
-        KEY_AS_FILE,
-      ),
     };
   try {
     const { cosmos } = loadConfig(env, { defaultPort: 0 });
@@ -241,7 +229,7 @@ export async function azureFindings(options: {
           "key",
           keyTitle,
           `the account refused the key (${String(status)}): ${firstLine(error)}`,
-          "Copy the PRIMARY KEY again from Cosmos DB account > Settings > Keys (a regenerated key replaces the old one at once), into the file COSMOSDB_MASTER_KEY_FILE names.",
+          "Copy the PRIMARY KEY again from Cosmos DB account > Settings > Keys (a regenerated key replaces the old one at once), into COSMOSDB_MASTER_KEY in .env (or the file COSMOSDB_MASTER_KEY_FILE names).",
         ),
       ];
     }
