@@ -104,6 +104,8 @@ test("save: the classic store and APIs before 1.48 are refused with what to do",
   assert.equal(planSave(engine({ store: "classic" }), [amd64]).refuse, undefined);
   const old = planSave(engine({ api: "1.47", version: "27.5.1" }), [arm64]);
   assert.match(old.refuse ?? "", /27\.5\.1 \(API 1\.47\).*API 1\.48/);
+  const pinned = planSave(engine({ api: "1.47", pinnedBelow: "1.51" }), [arm64]);
+  assert.match(pinned.refuse ?? "", /DOCKER_API_VERSION=1\.47 .*needs 1\.48.*speaks 1\.51/);
   assert.deepEqual(planSave(engine(), [amd64, arm64]), { perPlatformPulls: true });
   assert.deepEqual(planSave(engine(), [arm64]), { platform: arm64, perPlatformPulls: true });
   assert.equal(parsePlatform("linux"), undefined);

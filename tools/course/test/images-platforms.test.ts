@@ -108,6 +108,28 @@ test(
       assert.deepEqual(files(), ["room.tar"]);
     });
 
+    // An engine older than API 1.48 (Docker Engine 26 and 27) has no --platform on save and load.
+    // DOCKER_API_VERSION holds the docker CLI and this command to such an API on this engine: the
+    // CLI then refuses `--platform` as an older engine would.
+    const olderApi = { DOCKER_API_VERSION: "1.47" };
+    await t.test(
+      "an API before 1.48 refuses a chosen platform, says why, writes nothing",
+      async () => {
+        const run = await course(
+          ["images", "save", join(dir, "old-api.tar"), "--image", ...names],
+          {
+            env: { ...onContainerd, ...olderApi },
+          },
+        );
+        assert.equal(run.code, 2, run.stdout + run.stderr);
+        assert.match(
+          stderrOf(run),
+          /DOCKER_API_VERSION=1\.47 .*needs 1\.48.*Unset DOCKER_API_VERSION/,
+        );
+        assert.deepEqual(files(), ["room.tar"]);
+      },
+    );
+
     await t.test("an archive that would lack a platform is not written", async () => {
       await remove(containerd);
       for (const name of names)
@@ -157,6 +179,14 @@ test(
         assert.equal((await containerd.getImage(name).inspect()).Architecture, "amd64");
         assert.equal((await docker.getImage(name).inspect()).Id, ids.get(name), name);
       }
+    });
+
+    await t.test("an API before 1.48 loads this laptop's platform all the same", async () => {
+      await remove(docker);
+      const run = await course(["images", "load", room], { env: { ...classEnv, ...olderApi } });
+      assert.equal(run.code, 0, run.stdout + run.stderr);
+      for (const name of names)
+        assert.equal((await docker.getImage(name).inspect()).Id, ids.get(name), name);
     });
 
     await t.test(

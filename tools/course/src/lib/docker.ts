@@ -4,7 +4,15 @@ import { CouldNotCheck, errorMessage } from "./errors.ts";
 // The engine, through its API (dockerode); the label that marks what the course creates; and the
 // base images that builds may be told to use instead of the public ones.
 
-export const docker = new Docker();
+/**
+ * DOCKER_API_VERSION, which the docker CLI reads too: the Engine API version to speak, when it is
+ * older than the engine's own (what a client for an older engine does).
+ */
+export const PINNED_API = /^\d+\.\d+$/.test(process.env.DOCKER_API_VERSION?.trim() ?? "")
+  ? process.env.DOCKER_API_VERSION?.trim()
+  : undefined;
+
+export const docker = new Docker(PINNED_API ? { version: `v${PINNED_API}` } : {});
 
 /**
  * On the containers and images the course makes itself (image checks' probes, builds); compose

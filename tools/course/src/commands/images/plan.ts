@@ -31,6 +31,13 @@ export function planSave(engine: EngineFacts, wanted: Platform[]): SavePlan {
         `write ${others.join(", ")} beside ${formatPlatform(own)}. To write them, ${CONTAINERD_STORE_HOWTO} ` +
         `and save again; ${onlyOwn}.`,
     };
+  if (!apiAtLeast(engine.api, PLATFORM_API) && engine.pinnedBelow)
+    return {
+      refuse:
+        `DOCKER_API_VERSION=${engine.api} holds this command to Engine API ${engine.api}, and ` +
+        `saving a chosen platform needs ${PLATFORM_API} (Docker Engine ${engine.version} speaks ` +
+        `${engine.pinnedBelow}). Unset DOCKER_API_VERSION and save again; ${onlyOwn}.`,
+    };
   if (!apiAtLeast(engine.api, PLATFORM_API))
     return {
       refuse:
