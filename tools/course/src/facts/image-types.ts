@@ -70,7 +70,8 @@ export interface ShippedFacts {
 
 export interface Facts {
   exercise: number;
-  image: { tag: string; id: string; size: number; config: ImageConfig };
+  /** platform: "linux/arm64" (absent in older recordings). */
+  image: { tag: string; id: string; size: number; platform?: string; config: ImageConfig };
   stages?: Stages;
   os: { id?: string; name?: string };
   apkPackages: string[];

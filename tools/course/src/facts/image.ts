@@ -170,6 +170,7 @@ export async function gather(
   const image = {
     id: facts.image.id,
     size: facts.image.size,
+    ...(facts.image.platform ? { platform: facts.image.platform } : {}),
     user: `uid ${String(facts.user.uid)}${facts.user.name ? ` (${facts.user.name})` : ""}`,
   };
   const untagOwn = ctx.untag;

@@ -3,6 +3,7 @@ import { trackContainer } from "../lib/cleanup.ts";
 import { docker, LABEL } from "../lib/docker.ts";
 import { errorMessage } from "../lib/errors.ts";
 import { fetchWithin, networkError } from "../lib/http.ts";
+import { platformOfImage } from "../lib/platform.ts";
 import type { ImageConfig, RunFacts } from "./image-types.ts";
 
 // Runs a trainee's image the way they would (`docker run -p 127.0.0.1::8000`), asks for /docs
@@ -24,7 +25,7 @@ export async function inspectImage(reference: string) {
     user: info.Config.User,
     workingDir: info.Config.WorkingDir,
   };
-  return { id: info.Id, size: info.Size, config };
+  return { id: info.Id, size: info.Size, platform: platformOfImage(info), config };
 }
 
 /** `docker logs` output without the 8-byte headers that separate stdout from stderr. */

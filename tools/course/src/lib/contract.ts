@@ -120,6 +120,8 @@ export interface ReportImage {
   tag?: string;
   id?: string;
   size?: number;
+  /** "linux/arm64": sizes differ from one platform to another. */
+  platform?: string;
   user?: string;
 }
 

@@ -32,6 +32,14 @@ export function formatPlatform(platform: Platform): string {
   return [os, architecture, variant].filter(Boolean).join("/");
 }
 
+/** An image's platform as `docker image inspect` gives it: "linux/arm64". */
+export const platformOfImage = (info: { Os: string; Architecture: string; Variant?: string }) =>
+  formatPlatform({
+    os: info.Os,
+    architecture: info.Architecture,
+    ...(info.Variant ? { variant: info.Variant } : {}),
+  });
+
 export const samePlatform = (a: Platform, b: Platform) => formatPlatform(a) === formatPlatform(b);
 
 /** How an engine keeps images; `docker info` names the containerd snapshotter when it is used. */

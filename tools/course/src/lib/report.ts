@@ -79,6 +79,7 @@ export function toText(report: Report, command: string): string {
   const { image } = report;
   if (image.tag !== undefined) {
     const facts = [
+      image.platform,
       image.size === undefined ? undefined : formatSize(image.size),
       image.user === undefined ? undefined : `runs as ${image.user}`,
     ].filter(Boolean);
