@@ -129,7 +129,7 @@ program
   )
   .option(
     "--platform <os/arch>",
-    "build and run the image for another platform, e.g. linux/arm64 (image exercises; emulated where the engine's differs)",
+    "build and run for another platform, e.g. linux/arm64 (image and compose exercises; emulated where the engine's differs)",
     platform,
   )
   .addOption(new Option("--tag <tag>", "image tag, compose project or stack name").hideHelp())

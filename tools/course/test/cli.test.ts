@@ -39,10 +39,10 @@ test("check --platform: a value that is no platform is refused in one line, befo
   assert.doesNotMatch(result.stderr, /\n\s+at /, "no stack trace");
 });
 
-test("check --platform is for the image exercises: a compose check refuses it", async () => {
-  const result = await course(["check", "5", "--platform", "linux/arm64"], { env: unreachable });
+test("check --platform is for the image and compose exercises: a stack check refuses it", async () => {
+  const result = await course(["check", "6", "--platform", "linux/arm64"], { env: unreachable });
   assert.equal(result.code, 2);
-  assert.match(result.stderr, /--platform is for the image exercises/);
+  assert.match(result.stderr, /--platform is for the image and compose exercises/);
 });
 
 test("an exercise that does not exist is refused with the command's help", async () => {

@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test, type TestContext } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
-import { copyRepository, needsDocker } from "../../../test/containers/docker.ts";
+import { copyRepository, docker, needsDocker } from "../../../test/containers/docker.ts";
 import { PROJECT_PREFIX } from "../src/facts/compose.ts";
 import { composeLeftovers, course, needsOfflineBases } from "./helper.ts";
 
@@ -86,6 +86,9 @@ test("exercise 5 on a trainee's answer: the right one passes, each mistake fails
       "key-secret",
     ])
       assert.ok(ids.includes(id), `${id} is checked`);
+    // The images compose.yaml names are the trainee's own: the check leaves them.
+    for (const name of ["advanced-docker/company:1.0.0", "advanced-docker/department:1.0.0"])
+      await docker.getImage(name).inspect();
   });
 
   await t.test(

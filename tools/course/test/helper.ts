@@ -106,10 +106,20 @@ export async function composeLeftovers(prefix: string) {
   const containers = await docker.listContainers({ all: true, filters: { label: [project] } });
   const networks = await docker.listNetworks({ filters: { label: [project] } });
   const { Volumes: volumes } = await docker.listVolumes({ filters: { label: [project] } });
+  // Images built for a service the file names no image for (compose calls them
+  // <project>-<service>); images the file names are the trainee's, and stay.
+  const images = await docker.listImages({ filters: { label: [project] } });
+  const unnamed = (image: (typeof images)[number]) =>
+    (image.RepoTags ?? []).every(
+      (tag) => tag === "<none>:<none>" || tag.startsWith(`${image.Labels[project] ?? ""}-`),
+    );
   return [
     ...containers.filter((c) => ours(c.Labels)).map((c) => `container ${c.Names.join(",")}`),
     ...networks.filter((n) => ours(n.Labels)).map((n) => `network ${n.Name}`),
     ...volumes.filter((v) => ours(v.Labels)).map((v) => `volume ${v.Name}`),
+    ...images
+      .filter((i) => ours(i.Labels) && unnamed(i))
+      .map((i) => `image ${(i.RepoTags ?? []).join(",") || i.Id}`),
   ];
 }
 

@@ -7,6 +7,7 @@ import { blockerOf, type Gathered, type ReportImage } from "../lib/contract.ts";
 import { BASE_IMAGE_VARIABLES, baseImages, docker, requireEngine } from "../lib/docker.ts";
 import { CouldNotCheck } from "../lib/errors.ts";
 import { inRepo, shown, userCwd } from "../lib/paths.ts";
+import { platformOfImage } from "../lib/platform.ts";
 import { busyPorts, describeBusy, freeingCommands } from "../lib/ports.ts";
 import { runCommand, succeeded } from "../lib/process.ts";
 import { refuseTakenName } from "../lib/projects.ts";
@@ -43,8 +44,16 @@ function composeFile(exercise: ComposeExercise, file: string | undefined) {
   return found;
 }
 
+/** With --platform, compose builds and runs every service for it (unless a service names one). */
+const platformEnv = (options: CheckOptions): Record<string, string> =>
+  options.platform ? { DOCKER_DEFAULT_PLATFORM: options.platform } : {};
+
 /** The compose file as `docker compose config` resolves it, with the base images it is given. */
-async function readConfig(file: string, base: string[]): Promise<ComposeFacts> {
+async function readConfig(
+  file: string,
+  base: string[],
+  env: Record<string, string>,
+): Promise<ComposeFacts> {
   // Set in the environment, the base images reach every build whose args list them; a marker for
   // those not set shows whether the trainee's build section lists them at all.
   const named = baseImages();
@@ -52,7 +61,7 @@ async function readConfig(file: string, base: string[]): Promise<ComposeFacts> {
     BASE_IMAGE_VARIABLES.map((name) => [name, named[name] ?? `course-check-arg-${name}`]),
   );
   const result = await runCommand("docker", [...base, "config", "--format", "json"], {
-    env: markers,
+    env: { ...env, ...markers },
   });
   const parsed = result.code === 0 ? (JSON.parse(result.stdout) as ComposeConfig) : undefined;
   const facts: ComposeFacts = {
@@ -105,14 +114,15 @@ export async function gather(
   const project = options.tag ?? `${PROJECT_PREFIX}${runId()}`;
   if (options.tag !== undefined) await refuseTakenName(options.tag);
   const base = ["compose", "-f", file, "-p", project];
-  const facts = await readConfig(file, base);
+  const env = platformEnv(options);
+  const facts = await readConfig(file, base, env);
   const problem = await startProblem(exercise, facts);
   if (problem) return { facts: { ...facts, up: problem }, image: {} };
 
   const down = track(`compose:${project}`, async () => {
     const args = [...base, "down", "--volumes", "--remove-orphans", "--timeout", "5"];
-    // Images the file does not name (no image:) were built for this run only.
-    await succeeded(runCommand("docker", [...args, "--rmi", "local"]), "docker compose down");
+    await succeeded(runCommand("docker", args, { env }), "docker compose down");
+    await removeUnnamedImages(project, facts.config);
   });
   try {
     const ctx = await runTasks<{ up?: { code: number; output: string } }>(
@@ -132,7 +142,7 @@ export async function gather(
                 "--wait-timeout",
                 String(options.timeout),
               ],
-              { onLine: (line) => (task.output = line) },
+              { env, onLine: (line) => (task.output = line) },
             );
             if (ctx.up.code !== 0) throw new Error("compose up failed");
           },
@@ -172,6 +182,41 @@ export async function gather(
   }
 }
 
+/** A name as the engine lists it: "advanced-docker/employee" is "advanced-docker/employee:latest". */
+const withTag = (name: string) => (/:[^/]*$/.test(name) ? name : `${name}:latest`);
+
+/**
+ * Removes the images this run built for services the file gives no image: name (compose calls
+ * them <project>-<service>), and the images of checks that a later build untagged (compose labels
+ * each image with its project, so each check's build of a named image is a new image). The images
+ * the file names are the trainee's, kept as their own `docker compose up` would leave them.
+ * (`down --rmi local`, meant for this, removes the named ones too in recent compose releases.)
+ */
+async function removeUnnamedImages(project: string, config: ComposeFacts["config"]) {
+  const named = new Set(
+    Object.values(config.services).flatMap((service) =>
+      service.image ? [withTag(service.image)] : [],
+    ),
+  );
+  const label = "com.docker.compose.project";
+  const built = await docker.listImages({ filters: { label: [label] } });
+  for (const image of built) {
+    const owner = image.Labels[label] ?? "";
+    if (owner !== project && !owner.startsWith(PROJECT_PREFIX)) continue;
+    const tags = (image.RepoTags ?? []).filter((tag) => tag !== "<none>:<none>");
+    if (tags.some((tag) => named.has(tag))) continue;
+    if (owner !== project && tags.length) continue; // another check's, still named: running now
+    try {
+      // By name, as an image tagged twice cannot be removed by its id without force.
+      for (const name of tags.length ? tags : [image.Id]) await docker.getImage(name).remove();
+    } catch (error) {
+      // Used by a container or removed meanwhile (a check running at the same time): theirs.
+      const status = (error as { statusCode?: number }).statusCode;
+      if (status !== 409 && status !== 404) throw error;
+    }
+  }
+}
+
 /** The employee's image, as the report names it. */
 async function imageOf(id: string): Promise<ReportImage> {
   const info = await docker.getImage(id).inspect();
@@ -179,6 +224,7 @@ async function imageOf(id: string): Promise<ReportImage> {
     tag: info.RepoTags[0] ?? info.Id,
     id: info.Id,
     size: info.Size,
+    platform: platformOfImage(info),
     user: info.Config.User || "root (no USER)",
   };
 }

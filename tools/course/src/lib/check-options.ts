@@ -14,14 +14,17 @@ export interface CheckOptions {
   saveFacts?: string;
   /** Send the report to the joined room too (not with --no-room or COURSE_ROOM=off). */
   room?: boolean;
-  /** Build and run the image for this platform (`linux/arm64`) instead of the engine's own. */
+  /** Build and run for this platform (`linux/arm64`) instead of the engine's own (not a stack). */
   platform?: string;
 }
 
 /** A name part of this run's own, so that checks started at once never share an image or project. */
 export const runId = () => `${String(process.pid)}-${randomBytes(3).toString("hex")}`;
 
-/** --context and --save-facts are for the image exercises: a compose or stack check refuses them. */
+/**
+ * --context and --save-facts are for the image exercises: a compose or stack check refuses them;
+ * --platform is for the image and compose exercises (compose builds and runs every service for it).
+ */
 export function refuseImageOptions(
   exercise: { number: number; kind: string },
   options: CheckOptions,
@@ -30,8 +33,8 @@ export function refuseImageOptions(
     throw new CouldNotCheck(
       `exercise ${String(exercise.number)} checks a ${exercise.kind} file: --context and --save-facts are for the image exercises.`,
     );
-  if (options.platform)
+  if (options.platform && exercise.kind === "stack")
     throw new CouldNotCheck(
-      `exercise ${String(exercise.number)} checks a ${exercise.kind} file: --platform is for the image exercises (compose builds for the engine's platform, or a service's platform: key).`,
+      `exercise ${String(exercise.number)} checks a ${exercise.kind} file: --platform is for the image and compose exercises (a swarm runs each task on a node of the image's platform).`,
     );
 }
