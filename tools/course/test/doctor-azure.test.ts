@@ -168,3 +168,17 @@ test("a key set as COSMOSDB_MASTER_KEY in .env is the one asked with, never prin
   assert.equal(reached?.status, "fail", JSON.stringify(reached));
   assert.ok(!JSON.stringify(findings).includes(LOCAL_COSMOS_KEY.slice(0, 12)));
 });
+
+test("no .env asks to copy .env.example; a .env without the endpoint asks for that line", async (t) => {
+  const dir = stateDir(t);
+  const [missing] = await azureFindings({ envFile: join(dir, ".env"), shell: {} });
+  assert.ok(missing);
+  assert.equal(missing.status, "fail");
+  assert.match(missing.advice ?? "", /^Copy \.env\.example to \.env/);
+  writeFileSync(join(dir, ".env"), `COSMOSDB_MASTER_KEY=${LOCAL_COSMOS_KEY}\n`);
+  const [noEndpoint] = await azureFindings({ envFile: join(dir, ".env"), shell: {} });
+  assert.ok(noEndpoint);
+  assert.equal(noEndpoint.status, "fail");
+  assert.match(noEndpoint.detail, /sets no COSMOSDB_ENDPOINT_URL/);
+  assert.match(noEndpoint.advice ?? "", /^Set COSMOSDB_ENDPOINT_URL in \.env/);
+});

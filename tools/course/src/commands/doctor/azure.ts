@@ -21,8 +21,10 @@ import { bad, ok, type Finding } from "./findings.ts";
 /** Azure's free tier: the first 1,000 RU/s of one account per subscription cost nothing. */
 export const FREE_TIER_RU = 1000;
 
-const COPY_ENV =
-  "Copy .env.example to .env and set COSMOSDB_ENDPOINT_URL and COSMOSDB_MASTER_KEY from the Azure portal (Cosmos DB account > Settings > Keys: URI and PRIMARY KEY).";
+const FROM_PORTAL =
+  "from the Azure portal (Cosmos DB account > Settings > Keys: URI and PRIMARY KEY)";
+const COPY_ENV = `Copy .env.example to .env and set COSMOSDB_ENDPOINT_URL and COSMOSDB_MASTER_KEY ${FROM_PORTAL}.`;
+const SET_ENDPOINT = `Set COSMOSDB_ENDPOINT_URL in .env (and COSMOSDB_MASTER_KEY) ${FROM_PORTAL}.`;
 const NETWORK =
   "Check the URI (Keys > URI), that this network lets HTTPS (port 443) out, and the account's Networking page: public network access from all networks, or from selected networks that include this room's public address.";
 
@@ -82,7 +84,7 @@ function settingsFinding(envFile: string, env: Record<string, string> | undefine
     return { finding: bad("settings", title, `${envFile} not found`, COPY_ENV) };
   if (!env.COSMOSDB_ENDPOINT_URL)
     return {
-      finding: bad("settings", title, `${envFile} sets no COSMOSDB_ENDPOINT_URL`, COPY_ENV),
+      finding: bad("settings", title, `${envFile} sets no COSMOSDB_ENDPOINT_URL`, SET_ENDPOINT),
     };
   try {
     const { cosmos } = loadConfig(env, { defaultPort: 0 });
