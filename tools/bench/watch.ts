@@ -55,8 +55,9 @@ export function composeWatch(composeArgs: string[], watchArgs: string[], cwd?: s
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
- * Saves the edit to `routesFile`, then asks `url` (GET /companies) every 100 ms until the answer
- * carries it: the seconds from save to served. Bounded by `timeoutMs`.
+ * Saves the edit to `routesFile`, then asks `url` (GET /companies) every 100 ms until a successful
+ * answer carries it: the seconds from save to served. (The rebuilt service answers 503 with the
+ * edit's header until its database is ready: that is not served yet.) Bounded by `timeoutMs`.
  */
 export async function saveToServed(routesFile: string, url: string, timeoutMs = 180_000) {
   const stamp = String(Date.now());
@@ -66,7 +67,7 @@ export async function saveToServed(routesFile: string, url: string, timeoutMs = 
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const answer = await fetchWithin(url, 1000).catch(() => undefined);
-    if (answer?.response.headers.get(WATCH_HEADER) === stamp)
+    if (answer?.response.ok === true && answer.response.headers.get(WATCH_HEADER) === stamp)
       return (performance.now() - saved) / 1000;
     if (Date.now() > deadline)
       throw new Error(`${url} did not serve the change within ${String(timeoutMs / 1000)} s`);
